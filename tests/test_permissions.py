@@ -1,0 +1,94 @@
+"""Every endpoint is declared public or guarded, and every role meets the guard it should.
+
+EXPECTED lists, for each guarded endpoint, the roles that may open it. A new endpoint that is
+neither public nor in this table fails the suite: add it here when you add the route.
+"""
+
+import re
+
+import pytest
+
+from app.core.permissions import PUBLIC_ENDPOINTS
+from tests.conftest import ROLE_FIXTURES
+
+ALL = set(ROLE_FIXTURES)
+
+EXPECTED: dict[str, set[str]] = {
+    "auth.logout": ALL,
+    "auth.change_password": ALL,
+    "home.index": ALL,
+    "org.people": {"hr", "admin", "manager"},
+    "org.departments": {"hr", "admin"},
+    "org.users": {"admin"},
+    "org.user_new": {"admin"},
+    "org.user_edit": {"admin"},
+    "org.user_reset_password": {"admin"},
+    "org.user_toggle_active": {"admin"},
+    "org.import_users": {"admin"},
+    "org.import_users_confirm": {"admin"},
+}
+
+
+def _access(app, endpoint):
+    return getattr(app.view_functions[endpoint], "access", None)
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint not in PUBLIC_ENDPOINTS]
+
+
+def _url(rule) -> str:
+    """A concrete URL for ``rule``, with 1 for every int argument and 'x' for the rest."""
+
+    def fill(match):
+        converter = match.group(1) or ""
+        return "1" if converter.startswith("int") else "x"
+
+    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>", fill, rule.rule)
+
+
+def test_every_endpoint_is_declared_public_or_guarded(app):
+    undeclared = [r.endpoint for r in _rules(app) if _access(app, r.endpoint) is None]
+    assert undeclared == []
+
+
+def test_every_guarded_endpoint_has_an_expectation(app):
+    guarded = {r.endpoint for r in _rules(app) if _access(app, r.endpoint) != "public"}
+    assert guarded == set(EXPECTED), "update EXPECTED in tests/test_permissions.py"
+
+
+def _guarded_cases():
+    from app import create_app
+    from config import TestingConfig
+
+    app = create_app(TestingConfig)
+    cases = []
+    for rule in _rules(app):
+        if _access(app, rule.endpoint) == "public":
+            continue
+        method = "GET" if "GET" in rule.methods else "POST"
+        cases.append((rule.endpoint, method, _url(rule)))
+    return sorted(set(cases))
+
+
+GUARDED = _guarded_cases()
+
+
+@pytest.mark.parametrize(("endpoint", "method", "url"), GUARDED)
+def test_anonymous_is_sent_to_sign_in(client, endpoint, method, url):
+    response = client.open(url, method=method)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ROLE_FIXTURES)
+@pytest.mark.parametrize(("endpoint", "method", "url"), GUARDED)
+def test_role_meets_its_guard(app, client, login_as, role, endpoint, method, url):
+    login_as(role)
+    response = client.open(url, method=method)
+    if role in EXPECTED[endpoint]:
+        # 404 for a missing object and redirects after POST are fine; a 403 is not.
+        assert response.status_code != 403, f"{role} refused at {url}"
+        assert response.status_code < 500
+    else:
+        assert response.status_code == 403, f"{role} let in at {url}"
