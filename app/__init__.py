@@ -86,12 +86,14 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount every feature blueprint."""
     from app.auth import bp as auth_bp
+    from app.bank import bp as bank_bp
     from app.home import bp as home_bp
     from app.org import bp as org_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(org_bp)
+    app.register_blueprint(bank_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

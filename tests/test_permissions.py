@@ -26,6 +26,9 @@ EXPECTED: dict[str, set[str]] = {
     "org.user_toggle_active": {"admin"},
     "org.import_users": {"admin"},
     "org.import_users_confirm": {"admin"},
+    "bank.index": {"trainer", "admin"},
+    "bank.question": {"trainer", "admin"},
+    "bank.version": {"trainer", "admin"},
 }
 
 

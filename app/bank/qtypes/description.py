@@ -1,0 +1,32 @@
+"""Description: text shown between questions; nothing to answer and no mark."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.bank.qtypes.base import QType
+
+
+class Description(QType):
+    """Carries only the common fields; its default mark is 0."""
+
+    name = "description"
+    is_graded = False
+    default_mark = 0.0
+    default_penalty = 0.0
+
+    def grade(self, data: Mapping[str, Any], response: Any) -> None:
+        """Nothing to grade."""
+        return None
+
+    def random_guess_score(self, data: Mapping[str, Any]) -> None:
+        """Nothing to guess."""
+        return None
+
+    def is_complete_response(self, data: Mapping[str, Any], response: Any) -> bool:
+        """Always complete: there is nothing to answer."""
+        return True
+
+
+qtype = Description()
