@@ -89,11 +89,13 @@ def register_blueprints(app: Flask) -> None:
     from app.bank import bp as bank_bp
     from app.home import bp as home_bp
     from app.org import bp as org_bp
+    from app.quizzes import bp as quizzes_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(org_bp)
     app.register_blueprint(bank_bp)
+    app.register_blueprint(quizzes_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

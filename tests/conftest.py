@@ -21,6 +21,8 @@ from app.core import clock
 from app.extensions import db as _db
 from config import TestingConfig
 
+pytest_plugins = ["tests.browser.fixtures"]
+
 TEST_PASSWORD = "correct-horse-42"
 
 

@@ -31,6 +31,24 @@ EXPECTED: dict[str, set[str]] = {
     "bank.version": {"trainer", "admin"},
     # -- bank pages (issue 7) --
     # -- quizzes (issue 5) --
+    "quizzes.my_quizzes": ALL,
+    "quizzes.view": ALL,
+    "quizzes.start": ALL,
+    "quizzes.attempt": ALL,
+    "quizzes.save": ALL,
+    "quizzes.save_page": ALL,
+    "quizzes.summary": ALL,
+    "quizzes.submit": ALL,
+    "quizzes.review": ALL,
+    "quizzes.manage": {"trainer", "admin"},
+    "quizzes.new": {"trainer", "admin"},
+    "quizzes.edit": {"trainer", "admin"},
+    "quizzes.slots": {"trainer", "admin"},
+    "quizzes.add_fixed_slot": {"trainer", "admin"},
+    "quizzes.add_random_slot": {"trainer", "admin"},
+    "quizzes.slot_action": {"trainer", "admin"},
+    "quizzes.audience": {"trainer", "admin"},
+    "quizzes.preview": {"trainer", "admin"},
     # -- grading (issue 8) --
     # -- courses (issue 6) --
     # -- directory login (issue 10) --
@@ -50,10 +68,12 @@ def _url(rule) -> str:
     """A concrete URL for ``rule``, with 1 for every int argument and 'x' for the rest."""
 
     def fill(match):
-        converter = match.group(1) or ""
+        converter, options = match.group(1) or "", match.group(2) or ""
+        if converter == "any":
+            return options.split(",")[0].strip(" '\"")
         return "1" if converter.startswith("int") else "x"
 
-    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>", fill, rule.rule)
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>", fill, rule.rule)
 
 
 def test_every_endpoint_is_declared_public_or_guarded(app):

@@ -24,3 +24,26 @@ def advance(delta: timedelta) -> datetime:
         raise RuntimeError("advance() needs a frozen clock")
     freeze(_frozen_at + delta)
     return now()
+
+
+def local_zone():
+    """The zone times are shown and entered in (SKILLGRID_TIMEZONE, default Asia/Shanghai)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+
+
+def from_local(naive: datetime | None) -> datetime | None:
+    """A naive local time from a form, as an aware UTC datetime."""
+    if naive is None:
+        return None
+    return naive.replace(tzinfo=local_zone()).astimezone(UTC)
+
+
+def to_local(aware: datetime | None) -> datetime | None:
+    """An aware datetime as a naive local time, for a form field."""
+    if aware is None:
+        return None
+    return aware.astimezone(local_zone()).replace(tzinfo=None)

@@ -2,8 +2,10 @@
 
 from flask import redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy import text
 
 from app.core.permissions import Role, has_role, login_only, public
+from app.extensions import db
 from app.home import bp
 from app.org import queries
 
@@ -15,6 +17,14 @@ def root():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """Load-balancer health check: the app answers and the database responds."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
 
 
 @bp.route("/home")

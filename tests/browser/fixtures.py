@@ -1,4 +1,8 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright against a live server thread."""
+"""Browser fixtures: Debian's Chromium driven by Playwright against a live server thread.
+
+Registered for the whole suite by ``pytest_plugins`` in tests/conftest.py: use the fixtures
+``live_server``, ``browser_page`` and ``_chromium`` anywhere, never import them.
+"""
 
 import threading
 
