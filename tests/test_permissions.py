@@ -50,6 +50,14 @@ EXPECTED: dict[str, set[str]] = {
     "quizzes.audience": {"trainer", "admin"},
     "quizzes.preview": {"trainer", "admin"},
     # -- grading (issue 8) --
+    "quizzes.overrides": {"trainer", "admin"},
+    "quizzes.delete_override": {"trainer", "admin"},
+    "grading.queue": {"trainer", "admin"},
+    "grading.quiz_queue": {"trainer", "admin"},
+    "grading.grade": {"trainer", "admin"},
+    "grading.regrade": {"trainer", "admin"},
+    "grading.results": {"trainer", "hr", "admin"},
+    "grading.export_results": {"trainer", "hr", "admin"},
     # -- courses (issue 6) --
     # -- directory login (issue 10) --
     # -- api (issue 9) --

@@ -133,3 +133,22 @@ class ButtonForm(FlaskForm):
     """A button that only carries the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class OverrideForm(FlaskForm):
+    """Different times, limit or attempts for one person or one department."""
+
+    employee_no = StringField(_l("Employee number (for one person)"), validators=[Optional()])
+    department_id = SelectField(
+        _l("or Department (with its subdepartments)"), coerce=int, validators=[Optional()]
+    )
+    open_at = DateTimeLocalField(_l("Opens"), validators=[Optional()])
+    close_at = DateTimeLocalField(_l("Closes"), validators=[Optional()])
+    time_limit_minutes = IntegerField(
+        _l("Time limit in minutes"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_TIME_LIMIT_MINUTES)],
+    )
+    attempts_allowed = IntegerField(
+        _l("Attempts allowed (0 = unlimited)"), validators=[Optional(), NumberRange(min=0, max=100)]
+    )
+    submit = SubmitField(_l("Save override"))

@@ -271,3 +271,41 @@ class AttemptCompetencyResult(Base):
     earned: Mapped[float] = mapped_column(Float, default=0.0)
     available: Mapped[float] = mapped_column(Float, default=0.0)
     n_questions: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QuizOverride(Base):
+    """Different settings for one person or one department (with its subtree).
+
+    A field left empty keeps the quiz's own setting. A person's override beats a department's,
+    and the deepest department's beats its parents'.
+    """
+
+    __tablename__ = "quiz_override"
+    __table_args__ = (
+        CheckConstraint("(user_id IS NULL) <> (department_id IS NULL)", name="one_target"),
+        UniqueConstraint("quiz_id", "user_id", "department_id"),
+        CheckConstraint(
+            "time_limit_minutes IS NULL OR time_limit_minutes > 0", name="time_limit_minutes"
+        ),
+        CheckConstraint("attempts_allowed IS NULL OR attempts_allowed >= 0", name="attempts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="CASCADE")
+    )
+    open_at: Mapped[datetime | None] = mapped_column()
+    close_at: Mapped[datetime | None] = mapped_column()
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    #: 0 = unlimited
+    attempts_allowed: Mapped[int | None] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    quiz: Mapped[Quiz] = relationship()
+    user = relationship("User", foreign_keys=[user_id])
+    department = relationship("Department")

@@ -6,11 +6,19 @@ from sqlalchemy.orm import selectinload
 from app.bank.models import QuestionVersion
 from app.extensions import db
 from app.quizzes.models import Attempt, AttemptSlot, Quiz, QuizSlot
-from app.quizzes.services import accessible_quiz_ids, attempts_left
+from app.quizzes.services import (
+    accessible_quiz_ids,
+    attempts_left,
+    effective_settings,
+    overrides_for,
+)
 
 
 def available_quizzes(user, now) -> list[dict]:
-    """Published quizzes open to ``user`` that have not closed, with attempts used and left."""
+    """Published quizzes open to ``user`` that have not closed for them, with attempts left.
+
+    Overrides apply (a person's or department's extra time or later close); two queries.
+    """
     used = (
         select(
             Attempt.quiz_id,
@@ -24,23 +32,27 @@ def available_quizzes(user, now) -> list[dict]:
     rows = db.session.execute(
         select(Quiz, func.coalesce(used.c.used, 0), used.c.open_id)
         .outerjoin(used, used.c.quiz_id == Quiz.id)
-        .where(
-            Quiz.id.in_(accessible_quiz_ids(user)),
-            Quiz.is_published.is_(True),
-            (Quiz.close_at.is_(None)) | (Quiz.close_at > now),
-        )
-        .order_by(Quiz.close_at.is_(None), Quiz.close_at, Quiz.title)
+        .where(Quiz.id.in_(accessible_quiz_ids(user)), Quiz.is_published.is_(True))
+        .order_by(Quiz.title)
     ).all()
-    return [
-        {
-            "quiz": quiz,
-            "used": n_used,
-            "left": attempts_left(quiz, n_used),
-            "in_progress_id": open_id,
-            "not_yet_open": quiz.open_at is not None and now < quiz.open_at,
-        }
-        for quiz, n_used, open_id in rows
-    ]
+    overrides = overrides_for(user, [quiz.id for quiz, _u, _o in rows]) if rows else {}
+    found = []
+    for quiz, n_used, open_id in rows:
+        settings = effective_settings(quiz, user, overrides.get(quiz.id, []))
+        if settings.close_at is not None and settings.close_at <= now:
+            continue
+        found.append(
+            {
+                "quiz": quiz,
+                "settings": settings,
+                "used": n_used,
+                "left": attempts_left(quiz, n_used, settings),
+                "in_progress_id": open_id,
+                "not_yet_open": settings.open_at is not None and now < settings.open_at,
+            }
+        )
+    far = now.replace(year=9999)
+    return sorted(found, key=lambda row: (row["settings"].close_at or far, row["quiz"].title))
 
 
 def authoring_list() -> list[tuple[Quiz, int, int]]:

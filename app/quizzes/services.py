@@ -34,6 +34,7 @@ from app.quizzes.models import (
     AttemptSlot,
     Quiz,
     QuizAudience,
+    QuizOverride,
     QuizSlot,
     ResponseStep,
 )
@@ -106,20 +107,131 @@ def attempts_used(user, quiz: Quiz) -> int:
     )
 
 
-def attempts_left(quiz: Quiz, used: int) -> int | None:
+@dataclass(frozen=True)
+class Settings:
+    """The times, limit and attempts that apply to one person (after overrides)."""
+
+    open_at: datetime | None
+    close_at: datetime | None
+    time_limit_minutes: int | None
+    attempts_allowed: int
+
+    @classmethod
+    def of(cls, quiz: Quiz) -> "Settings":
+        """The quiz's own settings."""
+        return cls(quiz.open_at, quiz.close_at, quiz.time_limit_minutes, quiz.attempts_allowed)
+
+
+OVERRIDE_FIELDS = ("open_at", "close_at", "time_limit_minutes", "attempts_allowed")
+
+
+def overrides_for(user, quiz_ids) -> dict[int, list[QuizOverride]]:
+    """The overrides touching ``user`` (theirs, or their department's and its parents'), by quiz."""
+    conditions = [QuizOverride.user_id == user.id]
+    if user.department is not None:
+        ancestors = select(Department.id).where(
+            literal(user.department.path).startswith(Department.path)
+        )
+        conditions.append(QuizOverride.department_id.in_(ancestors))
+    rows = db.session.scalars(
+        select(QuizOverride)
+        .where(QuizOverride.quiz_id.in_(list(quiz_ids)), or_(*conditions))
+        .options(joinedload(QuizOverride.department))
+    ).all()
+    found: dict[int, list[QuizOverride]] = defaultdict(list)
+    for row in rows:
+        found[row.quiz_id].append(row)
+    return found
+
+
+def effective_settings(quiz: Quiz, user, overrides: list | None = None) -> Settings:
+    """The quiz's settings for ``user``: person over department (deepest first) over quiz."""
+    if overrides is None:
+        overrides = overrides_for(user, [quiz.id]).get(quiz.id, [])
+    values = {name: getattr(quiz, name) for name in OVERRIDE_FIELDS}
+
+    def weight(row):
+        return (1, 0) if row.user_id else (0, row.department.path.count("/"))
+
+    for row in sorted(overrides, key=weight):
+        for name in OVERRIDE_FIELDS:
+            if getattr(row, name) is not None:
+                values[name] = getattr(row, name)
+    return Settings(**values)
+
+
+def attempts_left(quiz: Quiz, used: int, settings: Settings | None = None) -> int | None:
     """Attempts still allowed after ``used`` (None = unlimited)."""
-    if quiz.attempts_allowed == 0:
+    allowed = (settings or Settings.of(quiz)).attempts_allowed
+    if allowed == 0:
         return None
-    return max(0, quiz.attempts_allowed - used)
+    return max(0, allowed - used)
 
 
-def is_open(quiz: Quiz, now: datetime) -> bool:
-    """Published and within its open/close times."""
+def is_open(quiz: Quiz, now: datetime, settings: Settings | None = None) -> bool:
+    """Published and within its (possibly overridden) open/close times."""
+    settings = settings or Settings.of(quiz)
     return (
         quiz.is_published
-        and (quiz.open_at is None or now >= quiz.open_at)
-        and (quiz.close_at is None or now < quiz.close_at)
+        and (settings.open_at is None or now >= settings.open_at)
+        and (settings.close_at is None or now < settings.close_at)
     )
+
+
+def set_override(actor, quiz: Quiz, *, user=None, department=None, **fields) -> QuizOverride:
+    """Create or replace the override of one person or department (empty fields: no change)."""
+    if (user is None) == (department is None):
+        raise QuizError(_("An override is for one person or one department."))
+    limit = fields.get("time_limit_minutes")
+    if limit is not None and not 1 <= limit <= MAX_TIME_LIMIT_MINUTES:
+        raise QuizError(
+            _("The time limit must be between 1 and %(n)d minutes.", n=MAX_TIME_LIMIT_MINUTES)
+        )
+    opens, closes = fields.get("open_at"), fields.get("close_at")
+    if opens and closes and closes <= opens:
+        raise QuizError(_("The quiz must close after it opens."))
+    target = (
+        QuizOverride.user_id == user.id
+        if user is not None
+        else QuizOverride.department_id == department.id
+    )
+    row = db.session.scalar(select(QuizOverride).where(QuizOverride.quiz_id == quiz.id, target))
+    before = _override_snapshot(row) if row else None
+    if row is None:
+        row = QuizOverride(
+            quiz_id=quiz.id,
+            user_id=user.id if user is not None else None,
+            department_id=department.id if department is not None else None,
+            created_by_id=getattr(actor, "id", None),
+        )
+        db.session.add(row)
+    for name in OVERRIDE_FIELDS:
+        setattr(row, name, fields.get(name))
+    db.session.flush()
+    record_audit(actor, "quiz.override", quiz, before, _override_snapshot(row))
+    db.session.commit()
+    return row
+
+
+def delete_override(actor, quiz: Quiz, row: QuizOverride) -> None:
+    """Remove an override."""
+    before = _override_snapshot(row)
+    db.session.delete(row)
+    record_audit(actor, "quiz.override.delete", quiz, before, None)
+    db.session.commit()
+
+
+def _override_snapshot(row: QuizOverride) -> dict:
+    values = {
+        "user_id": row.user_id,
+        "department_id": row.department_id,
+        "time_limit_minutes": row.time_limit_minutes,
+        "attempts_allowed": row.attempts_allowed,
+    }
+    for name in ("open_at", "close_at"):
+        value = getattr(row, name)
+        values[name] = value.isoformat() if value else None
+    return values
 
 
 # --- authoring ----------------------------------------------------------------------------
@@ -489,12 +601,13 @@ def start_attempt(user, quiz: Quiz, *, preview: bool = False) -> tuple[Attempt, 
         db.session.flush()
         number = 0
     else:
-        if not is_open(quiz, now):
+        settings = effective_settings(quiz, user)
+        if not is_open(quiz, now, settings):
             raise QuizError(_("This quiz is not open."))
         if not in_audience(user, quiz):
             raise QuizError(_("This quiz is not open to you."))
         used = attempts_used(user, quiz)
-        if attempts_left(quiz, used) == 0:
+        if attempts_left(quiz, used, settings) == 0:
             raise QuizError(_("You have no attempts left."))
         number = used + 1
     if not quiz.slots:
@@ -503,11 +616,13 @@ def start_attempt(user, quiz: Quiz, *, preview: bool = False) -> tuple[Attempt, 
     drawn = _draw(quiz, rng)
     if quiz.shuffle_questions:
         rng.shuffle(drawn)
+    if preview:
+        settings = Settings.of(quiz)
     deadline = None
-    if quiz.time_limit_minutes:
-        deadline = now + timedelta(minutes=quiz.time_limit_minutes)
-    if quiz.close_at is not None and not preview:
-        deadline = min(deadline, quiz.close_at) if deadline else quiz.close_at
+    if settings.time_limit_minutes:
+        deadline = now + timedelta(minutes=settings.time_limit_minutes)
+    if settings.close_at is not None and not preview:
+        deadline = min(deadline, settings.close_at) if deadline else settings.close_at
     attempt = Attempt(
         quiz=quiz,
         user_id=user.id,

@@ -20,6 +20,7 @@ from app.quizzes.forms import (
     AudienceForm,
     ButtonForm,
     FixedSlotForm,
+    OverrideForm,
     QuizForm,
     RandomSlotForm,
 )
@@ -28,6 +29,7 @@ from app.quizzes.models import (
     REVIEW_TIMES,
     Attempt,
     Quiz,
+    QuizOverride,
     QuizSlot,
     default_review_options,
 )
@@ -97,12 +99,14 @@ def view(quiz_id: int):
     for attempt in attempts:
         services.finish_if_overdue(attempt)
     used = sum(1 for a in attempts if not a.is_preview)
+    settings = services.effective_settings(quiz, current_user)
     return render_template(
         "quizzes/view.html",
         quiz=quiz,
+        settings=settings,
         attempts=attempts,
-        left=services.attempts_left(quiz, used),
-        is_open=services.is_open(quiz, clock.now()),
+        left=services.attempts_left(quiz, used, settings),
+        is_open=services.is_open(quiz, clock.now(), settings),
         in_audience=services.in_audience(current_user, quiz),
         grade=services.quiz_grade(quiz, current_user),
         button=ButtonForm(),
@@ -537,6 +541,64 @@ def preview(quiz_id: int):
         flash(str(exc), "danger")
         return redirect(url_for("quizzes.slots", quiz_id=quiz.id))
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/quizzes/<int:quiz_id>/overrides", methods=["GET", "POST"])
+@role_required(Role.TRAINER, Role.ADMIN)
+def overrides(quiz_id: int):
+    """Extra time, attempts or other dates for one person or one department."""
+    quiz = get_quiz_or_404(quiz_id)
+    form = OverrideForm()
+    form.department_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(d.id, "\u2003" * d.depth + d.name) for d, _n in department_tree()
+    ]
+    if form.validate_on_submit():
+        person = None
+        if form.employee_no.data:
+            person = db.session.scalar(
+                select(User).where(User.employee_no == form.employee_no.data.strip())
+            )
+            if person is None:
+                form.employee_no.errors.append(_("No person has this employee number."))
+        department = db.session.get(Department, form.department_id.data or 0)
+        if not form.employee_no.errors:
+            try:
+                services.set_override(
+                    current_user,
+                    quiz,
+                    user=person,
+                    department=department if person is None else None,
+                    open_at=clock.from_local(form.open_at.data),
+                    close_at=clock.from_local(form.close_at.data),
+                    time_limit_minutes=form.time_limit_minutes.data,
+                    attempts_allowed=form.attempts_allowed.data,
+                )
+            except services.QuizError as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                flash(_("Override saved."), "success")
+                return redirect(url_for("quizzes.overrides", quiz_id=quiz.id))
+    rows = db.session.scalars(
+        select(QuizOverride).where(QuizOverride.quiz_id == quiz.id).order_by(QuizOverride.id)
+    ).all()
+    return render_template(
+        "quizzes/overrides.html", quiz=quiz, form=form, rows=rows, button=ButtonForm()
+    )
+
+
+@bp.route("/quizzes/<int:quiz_id>/overrides/<int:override_id>/delete", methods=["POST"])
+@role_required(Role.TRAINER, Role.ADMIN)
+def delete_override(quiz_id: int, override_id: int):
+    """Remove an override."""
+    quiz = get_quiz_or_404(quiz_id)
+    row = db.session.get(QuizOverride, override_id)
+    if row is None or row.quiz_id != quiz.id:
+        abort(404)
+    if ButtonForm().validate_on_submit():
+        services.delete_override(current_user, quiz, row)
+        flash(_("Override removed."), "success")
+    return redirect(url_for("quizzes.overrides", quiz_id=quiz.id))
 
 
 def department_choices():
