@@ -29,7 +29,18 @@ EXPECTED: dict[str, set[str]] = {
     "bank.index": {"trainer", "admin"},
     "bank.question": {"trainer", "admin"},
     "bank.version": {"trainer", "admin"},
+    # -- bank formats (issue 4) --
+    "bank.question_file": {"trainer", "admin"},
     # -- bank pages (issue 7) --
+    "bank.bulk": {"trainer", "admin"},
+    "bank.new_question": {"trainer", "admin"},
+    "bank.edit_question": {"trainer", "admin"},
+    "bank.preview_text": {"trainer", "admin"},
+    "bank.try_question": {"trainer", "admin"},
+    "bank.history": {"trainer", "admin"},
+    "bank.import_questions": {"trainer", "admin"},
+    "bank.import_confirm": {"trainer", "admin"},
+    "bank.export": {"trainer", "admin"},
     # -- quizzes (issue 5) --
     "quizzes.my_quizzes": ALL,
     "quizzes.view": ALL,

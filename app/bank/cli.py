@@ -1,4 +1,4 @@
-"""``flask bank import|check|export`` and the bank's demo seeder."""
+"""``flask bank import|check|export|template`` and the bank's demo seeder."""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.bank import bp, services
 from app.bank.formats import FORMATS
+from app.bank.formats.xlsx import template_workbook
 from app.bank.models import Question
 from app.core.errors import DomainError
 from app.core.seed import demo_seeder
@@ -89,6 +90,15 @@ def export_command(out, fmt, category):
         raise click.ClickException(str(exc)) from None
     written = services.write_export(questions, out, fmt)
     click.echo(f"{len(questions)} question(s) written to {len(written)} file(s) under {out}")
+
+
+@bp.cli.command("template")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def template_command(out):
+    """Write the Excel template trainers fill in (with a bilingual guide and examples)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(template_workbook())
+    click.echo(f"template written to {out}")
 
 
 @demo_seeder(20, "question bank")

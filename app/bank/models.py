@@ -1,5 +1,6 @@
 """The question bank: a category tree, questions (stable identity) and their immutable versions."""
 
+import base64
 from datetime import datetime
 
 from sqlalchemy import (
@@ -8,6 +9,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -145,6 +147,10 @@ class QuestionVersion(Base):
         cascade="all, delete-orphan", lazy="selectin", order_by="QuestionCompetency.position"
     )
     author = relationship("User")
+    #: loaded on access only: the list pages never need the bytes
+    file_rows: Mapped[list["QuestionFile"]] = relationship(
+        cascade="all, delete-orphan", order_by="QuestionFile.name"
+    )
 
     @property
     def competencies(self) -> list[str]:
@@ -180,6 +186,11 @@ class QuestionVersion(Base):
             partiallycorrectfeedback=self.partiallycorrectfeedback,
             incorrectfeedback=self.incorrectfeedback,
             data=dict(self.data or {}),
+            files=sorted(
+                (row.to_data() for row in self.file_rows),
+                key=lambda item: (item["path"], item["name"]),
+            ),
+            category_description=question.category.description or None,
         )
 
 
@@ -193,3 +204,30 @@ class QuestionCompetency(Base):
     )
     code: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QuestionFile(Base):
+    """A file embedded in a version's texts (Moodle's @@PLUGINFILE@@), kept with the version."""
+
+    __tablename__ = "question_file"
+    __table_args__ = (UniqueConstraint("version_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("question_version.id", ondelete="CASCADE"), index=True
+    )
+    #: the path inside the question and the file name, "images/meter.png"; texts refer to it
+    #: as @@PLUGINFILE@@/images/meter.png
+    name: Mapped[str] = mapped_column(String(255))
+    mimetype: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+    def to_data(self) -> dict:
+        """The file as QuestionData.files holds it: name, path, mimetype, content_base64."""
+        folder, _sep, name = self.name.rpartition("/")
+        return {
+            "name": name,
+            "path": "/" + folder + "/" if folder else "/",
+            "mimetype": self.mimetype,
+            "content_base64": base64.b64encode(self.content).decode("ascii"),
+        }

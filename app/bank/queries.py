@@ -1,10 +1,33 @@
-"""Read-side queries of the bank: the paged list of latest versions and a question's history."""
+"""Read-side queries of the bank: the paged list, the category tree, a question's history and
+the look-alikes an author is warned about."""
+
+import difflib
+from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from app.bank.models import Category, Question, QuestionCompetency, QuestionTag, QuestionVersion
+from app.bank import richtext
+from app.bank.models import (
+    Category,
+    Question,
+    QuestionCompetency,
+    QuestionFile,
+    QuestionTag,
+    QuestionVersion,
+)
+from app.core.models import AuditEvent
 from app.extensions import db
+
+#: sort keys of the bank list -> the column they order by
+SORTS = {
+    "name": QuestionVersion.name,
+    "type": QuestionVersion.qtype,
+    "difficulty": QuestionVersion.difficulty,
+    "updated": Question.updated_at,
+}
+#: plain texts at least this similar (difflib ratio) in one category are shown as look-alikes
+SIMILAR_TEXT_RATIO = 0.9
 
 
 def bank_list(
@@ -16,8 +39,13 @@ def bank_list(
     status=None,
     tag=None,
     text="",
+    sort=None,
+    descending=False,
 ):
-    """Latest versions matching the filters, with question, category, tags and competencies."""
+    """Latest versions matching the filters, with question, category, tags and competencies.
+
+    ``sort`` is a key of SORTS (ties broken by the stable key); None keeps category order.
+    """
     query = (
         select(QuestionVersion)
         .join(Question, QuestionVersion.question_id == Question.id)
@@ -57,6 +85,9 @@ def bank_list(
                 Question.key.ilike(like),
             )
         )
+    if sort in SORTS:
+        column = SORTS[sort]
+        return query.order_by(column.desc() if descending else column.asc(), Question.key)
     return query.order_by(Category.full_name, Question.key)
 
 
@@ -79,11 +110,165 @@ def question_by_key(key: str) -> Question | None:
     return db.session.scalar(select(Question).where(Question.key == key))
 
 
-def history(question: Question) -> list[QuestionVersion]:
-    """Every version of ``question``, newest first, with authors (one query)."""
+def history(question: Question, *, with_files: bool = False) -> list[QuestionVersion]:
+    """Every version of ``question``, newest first, with authors (and their embedded files
+    when asked, for comparing versions) in a fixed number of queries."""
+    options = [selectinload(QuestionVersion.author)]
+    if with_files and hasattr(QuestionVersion, "file_rows"):
+        options.append(selectinload(QuestionVersion.file_rows))
     return db.session.scalars(
         select(QuestionVersion)
         .where(QuestionVersion.question_id == question.id)
-        .options(selectinload(QuestionVersion.author))
+        .options(*options)
         .order_by(QuestionVersion.number.desc())
     ).all()
+
+
+@dataclass
+class TreeNode:
+    """A category in the browse tree: its own questions and those of its whole subtree."""
+
+    category: Category
+    depth: int
+    n_own: int
+    n_total: int
+
+
+def category_tree() -> list[TreeNode]:
+    """Every category depth-first, siblings by name, with own and subtree counts (one query).
+
+    Ordering by full name would misplace children ("A-b" sorts between "A" and "A/c").
+    """
+    rows = categories_with_counts()
+    children: dict[int | None, list[Category]] = {}
+    totals: dict[int, int] = {}
+    own: dict[int, int] = {}
+    for category, n in rows:
+        children.setdefault(category.parent_id, []).append(category)
+        own[category.id] = n
+        for ancestor in category.path.strip("/").split("/"):
+            if ancestor:
+                totals[int(ancestor)] = totals.get(int(ancestor), 0) + n
+    nodes: list[TreeNode] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for category in sorted(children.get(parent_id, []), key=lambda c: c.name):
+            nodes.append(TreeNode(category, depth, own[category.id], totals.get(category.id, 0)))
+            walk(category.id, depth + 1)
+
+    walk(None, 0)
+    return nodes
+
+
+def tag_names() -> list[str]:
+    """Every tag in use, alphabetically (for the tag filter and the bulk tagger)."""
+    return list(db.session.scalars(select(QuestionTag.tag).distinct().order_by(QuestionTag.tag)))
+
+
+def questions_by_ids(ids: list[int]) -> list[Question]:
+    """The questions with these ids (unknown ids are ignored), with their categories."""
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.id.in_(ids))
+            .options(selectinload(Question.category))
+            .order_by(Question.id)
+        )
+    )
+
+
+def question_audit(question: Question) -> list[tuple[AuditEvent, object]]:
+    """Every audit row about ``question``, newest first, each with its actor (two queries)."""
+    from app.org.models import User
+
+    events = list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.target_type == "Question", AuditEvent.target_id == str(question.id))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        )
+    )
+    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
+    actors = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
+        if actor_ids
+        else {}
+    )
+    return [(event, actors.get(event.actor_id)) for event in events]
+
+
+@dataclass
+class LookAlike:
+    """A question an author may be about to duplicate."""
+
+    key: str
+    name: str
+    status: str
+    #: "name" (same category and name) or "text" (near-identical text)
+    reason: str
+    ratio: float
+
+
+def similar_questions(
+    category_path: str | None,
+    name: str,
+    text: str,
+    textformat: str = "markdown",
+    *,
+    exclude_id: int | None = None,
+) -> list[LookAlike]:
+    """Questions of the same category with the same name or near-identical plain text."""
+    if not category_path:
+        return []
+    rows = db.session.execute(
+        select(
+            Question.id,
+            Question.key,
+            Question.status,
+            QuestionVersion.name,
+            QuestionVersion.questiontext,
+            QuestionVersion.questiontextformat,
+        )
+        .join(QuestionVersion, QuestionVersion.question_id == Question.id)
+        .join(Category, Question.category_id == Category.id)
+        .where(
+            Category.full_name == category_path,
+            QuestionVersion.number == Question.latest_number,
+        )
+        .order_by(Question.key)
+    ).all()
+    plain = _comparable(richtext.to_plain(text, textformat))
+    found = []
+    for question_id, key, status, other_name, other_text, other_format in rows:
+        if question_id == exclude_id:
+            continue
+        if other_name.strip() == name.strip():
+            found.append(LookAlike(key, other_name, status, "name", 1.0))
+            continue
+        if not plain:
+            continue
+        other = _comparable(richtext.to_plain(other_text, other_format))
+        matcher = difflib.SequenceMatcher(None, plain, other, autojunk=False)
+        # The cheap upper bounds first: most of a category is nowhere near.
+        if matcher.real_quick_ratio() < SIMILAR_TEXT_RATIO:
+            continue
+        if matcher.quick_ratio() < SIMILAR_TEXT_RATIO:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= SIMILAR_TEXT_RATIO:
+            found.append(LookAlike(key, other_name, status, "text", ratio))
+    return found
+
+
+def _comparable(text: str) -> str:
+    """Plain text with runs of white space folded, so line breaks alone never differ."""
+    return " ".join(text.split())
+
+
+def question_file(version_id: int, name: str) -> QuestionFile | None:
+    """The file called ``name`` (its path inside the question) of a version."""
+    return db.session.scalar(
+        select(QuestionFile).where(QuestionFile.version_id == version_id, QuestionFile.name == name)
+    )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -43,6 +45,11 @@ _CLEANER = nh3.Cleaner(
 _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"}, attributes={})
 _MARKDOWN = MarkdownIt("js-default")  # raw HTML off, tables on; output is still sanitised
 
+#: how texts refer to a file embedded in their question (Moodle's placeholder)
+PLUGINFILE = "@@PLUGINFILE@@/"
+# Up to the end of the attribute; a query or fragment after the name is kept as it is.
+_PLUGINFILE_URL = re.compile(r"@@PLUGINFILE@@/([^\"'\s<>?#]*)")
+
 # Moodle's text_to_html() drops whitespace around tags before turning newlines into <br>,
 # so HTML written over several lines does not sprout extra breaks.
 _SPACE_BETWEEN_TAGS = re.compile(r">\s+<")
@@ -66,6 +73,20 @@ def render(text: str, fmt: str = "markdown") -> str:
         # The wrapper is ours, added after cleaning, so the class survives the allow-list.
         return '<div class="text_to_html">' + sanitise(_moodle_auto_format(text)) + "</div>"
     return _plain_to_html(text)
+
+
+def resolve_files(rendered: str, file_url: Callable[[str], str]) -> str:
+    """Point the @@PLUGINFILE@@/<name> references of rendered HTML at ``file_url(name)``.
+
+    The stored text keeps Moodle's placeholder; only what a browser is shown changes. The
+    caller says where a file is served (a route of the app), so this stays free of Flask.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        name = unquote(html.unescape(match.group(1)))
+        return html.escape(file_url(name), quote=True)
+
+    return _PLUGINFILE_URL.sub(replace, rendered)
 
 
 def render_inline(text: str, fmt: str = "markdown") -> str:

@@ -6,7 +6,9 @@ mapping, checking its common fields and handing the rest to its question type ha
 
 from __future__ import annotations
 
+import binascii
 import difflib
+import mimetypes
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
@@ -48,9 +50,12 @@ TAIL_KEYS = (
     "correctfeedback",
     "partiallycorrectfeedback",
     "incorrectfeedback",
+    "files",
 )
 COMMON_KEYS = HEAD_KEYS + TAIL_KEYS
 HINT_KEYS = ("text", "format", "shownumcorrect", "clearwrong")
+FILE_KEYS = ("name", "path", "mimetype", "content_base64")
+MAX_FILE_BYTES = 20 * 1024 * 1024  #: an embedded file larger than this is refused
 
 MAX_ID_LENGTH = 100  # Moodle's idnumber column
 MAX_NAME_LENGTH = 255  # Moodle's question name column
@@ -182,6 +187,7 @@ def _read_common(
     question.hints = _read_hints(reader, node)
     for key in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
         setattr(question, key, reader.text(node, key, ()))
+    question.files = read_files(reader, node)
     return question
 
 
@@ -288,6 +294,67 @@ def _read_hints(reader: DataReader, node: Mapping[str, Any]) -> list[dict[str, A
     return hints
 
 
+def file_key(item: Mapping[str, Any]) -> str:
+    """Where a file lives inside its question: its path without the leading '/', and its name.
+
+    Texts refer to it as ``@@PLUGINFILE@@/<file_key>``; the database stores it under this key.
+    """
+    return str(item["path"]).lstrip("/") + str(item["name"])
+
+
+def split_file_key(key: str) -> tuple[str, str]:
+    """The (path, name) of a stored file key: ``"a/b.png"`` -> ``("/a/", "b.png")``."""
+    folder, _sep, name = key.rpartition("/")
+    return ("/" + folder + "/" if folder else "/"), name
+
+
+def guess_mimetype(name: str) -> str:
+    """The media type of a file, guessed from its name."""
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def read_files(reader: DataReader, node: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Embedded files: ``{name, path, mimetype, content_base64}``, sorted by path and name."""
+    files: dict[tuple[str, str], dict[str, Any]] = {}
+    for index, item in reader.items(node, "files", ()):
+        path: Path = ("files", index)
+        reader.unknown_keys(item, FILE_KEYS, path)
+        name = reader.text(item, "name", path).strip()
+        folder = reader.text(item, "path", path, "/").strip() or "/"
+        if not name or "/" in name or "\\" in name or name in (".", ".."):
+            reader.add((*path, "name"), _("a file needs a name without '/'"))
+            continue
+        if not folder.startswith("/") or not folder.endswith("/") or "/../" in folder + "/":
+            reader.add((*path, "path"), _("a file path starts and ends with '/', e.g. /images/"))
+            continue
+        content = reader.text(item, "content_base64", path)
+        try:
+            size = len(binascii.a2b_base64(content.encode("ascii"), strict_mode=True))
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            reader.add(
+                (*path, "content_base64"),
+                _("the content of file '%(name)s' is not base64") % {"name": name},
+            )
+            continue
+        if size > MAX_FILE_BYTES:
+            reader.add(
+                (*path, "content_base64"),
+                _("file '%(name)s' is larger than 20 MB") % {"name": name},
+            )
+            continue
+        mimetype = reader.text(item, "mimetype", path).strip() or guess_mimetype(name)
+        entry = {"name": name, "path": folder, "mimetype": mimetype, "content_base64": content}
+        previous = files.get((folder, name))
+        if previous is not None and previous["content_base64"] != content:
+            reader.add(
+                path,
+                _("two different files are named '%(name)s'; one question keeps one file of a name")
+                % {"name": folder + name},
+            )
+        files[(folder, name)] = entry
+    return [files[key] for key in sorted(files)]
+
+
 def write_question(
     question: QuestionData,
     *,
@@ -331,6 +398,8 @@ def write_question(
     for key in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
         if full or getattr(question, key):
             out[key] = getattr(question, key)
+    if question.files:
+        out["files"] = [dict(item) for item in question.files]
     return tidy_numbers(out)
 
 
@@ -348,7 +417,11 @@ def tidy_numbers(value: Any) -> Any:
 __all__ = [
     "COMMON_KEYS",
     "TEXT_FORMATS",
+    "file_key",
+    "guess_mimetype",
     "normalise_category",
+    "read_files",
+    "split_file_key",
     "read_question",
     "write_question",
 ]

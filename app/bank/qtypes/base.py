@@ -127,8 +127,13 @@ class QuestionData:
     partiallycorrectfeedback: str = ""
     incorrectfeedback: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    #: embedded files (Moodle's @@PLUGINFILE@@): {name, path, mimetype, content_base64},
+    #: sorted by path and name; texts refer to them as @@PLUGINFILE@@/<path><name>
+    files: list[dict[str, Any]] = field(default_factory=list)
     #: where the question starts in its source file; not part of the question's identity
     line: int | None = field(default=None, compare=False)
+    #: the description of the question's category, where the file carries one (Moodle XML)
+    category_description: str | None = field(default=None, compare=False)
 
     def combined_feedback(self, fraction: float | None) -> str:
         """Return the combined feedback Moodle shows for a graded `fraction` (source text)."""
