@@ -55,6 +55,72 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
 
+    # -- sign-in: local passwords, LDAP / Active Directory, OpenID Connect (docs/operations.md)
+    #: sign-in methods the login page offers, comma-separated: local, ldap, oidc
+    LOGIN_METHODS = os.environ.get("LOGIN_METHODS", "local")
+    #: the directory server: ldaps://dc.corp.example:636, or ldap://... with LDAP_USE_STARTTLS=1
+    LDAP_URL = os.environ.get("LDAP_URL", "")
+    #: "1" = upgrade an ldap:// connection with StartTLS before sending any password
+    LDAP_USE_STARTTLS = os.environ.get("LDAP_USE_STARTTLS", "") in ("1", "true", "yes")
+    #: CA bundle that signed the directory's certificate; empty = the system's trust store
+    LDAP_CA_CERT_FILE = os.environ.get("LDAP_CA_CERT_FILE", "")
+    #: seconds to wait for the directory to connect or answer before showing "unavailable"
+    LDAP_TIMEOUT = os.environ.get("LDAP_TIMEOUT", "5")
+    #: service account for search-then-bind; empty = anonymous search (or template binds)
+    LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+    LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+    #: bind directly as the user: "uid={username},ou=people,dc=corp" or "{username}@corp.example"
+    LDAP_USER_DN_TEMPLATE = os.environ.get("LDAP_USER_DN_TEMPLATE", "")
+    #: where users are searched, and the filter that finds one by what they typed
+    LDAP_USER_BASE = os.environ.get("LDAP_USER_BASE", "")
+    LDAP_USER_FILTER = os.environ.get("LDAP_USER_FILTER", "(uid={username})")
+    #: directory attributes copied to the account at each sign-in
+    LDAP_ATTR_EMPLOYEE_NO = os.environ.get("LDAP_ATTR_EMPLOYEE_NO", "employeeNumber")
+    LDAP_ATTR_NAME = os.environ.get("LDAP_ATTR_NAME", "displayName")
+    LDAP_ATTR_EMAIL = os.environ.get("LDAP_ATTR_EMAIL", "mail")
+    #: attribute holding the department path from the company root ("公司/分中心/营业厅"), or
+    #: "dn" to take the OU components of the user's DN; empty = departments are kept as set here
+    LDAP_DEPARTMENT_ATTRIBUTE = os.environ.get("LDAP_DEPARTMENT_ATTRIBUTE", "")
+    #: separator between department names in that attribute
+    LDAP_DEPARTMENT_SEPARATOR = os.environ.get("LDAP_DEPARTMENT_SEPARATOR", "/")
+    #: how groups are found: ad (nested via 1.2.840.113556.1.4.1941), memberof (the user's
+    #: memberOf, walked upwards), member (groups listing the user, walked upwards)
+    LDAP_GROUP_MEMBERSHIP = os.environ.get("LDAP_GROUP_MEMBERSHIP", "member")
+    LDAP_GROUP_BASE = os.environ.get("LDAP_GROUP_BASE", "")
+    LDAP_GROUP_FILTER = os.environ.get(
+        "LDAP_GROUP_FILTER",
+        "(|(objectClass=group)(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))",
+    )
+    #: how many levels of nested groups memberof/member walk
+    LDAP_GROUP_NESTING_DEPTH = os.environ.get("LDAP_GROUP_NESTING_DEPTH", "5")
+    #: a filter a user entry must match to sign in, e.g. "(!(employeeType=left))"; AD's
+    #: userAccountControl "disabled" bit is always honoured
+    LDAP_ACTIVE_FILTER = os.environ.get("LDAP_ACTIVE_FILTER", "")
+    #: JSON: group DN or name -> roles and at most one job-role code, e.g.
+    #: {"CN=SG-Admins,OU=Groups,DC=corp,DC=example": ["admin"], "SG-Counter": ["staff", "CTR"]}
+    LDAP_GROUP_ROLE_MAP = os.environ.get("LDAP_GROUP_ROLE_MAP", "")
+    #: the provider's discovery document, e.g. https://sso.example/realms/corp/.well-known/...
+    OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+    #: shown on the button, "Sign in with <name>"; empty = "single sign-on"
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")
+    #: the callback URL registered at the provider; empty = derived from the request (ProxyFix)
+    OIDC_REDIRECT_URI = os.environ.get("OIDC_REDIRECT_URI", "")
+    #: seconds to wait for the provider's discovery, keys and token endpoints
+    OIDC_TIMEOUT = os.environ.get("OIDC_TIMEOUT", "5")
+    #: ID-token claims (a dotted path reaches nested claims, e.g. realm_access.roles)
+    OIDC_CLAIM_EMPLOYEE_NO = os.environ.get("OIDC_CLAIM_EMPLOYEE_NO", "preferred_username")
+    OIDC_CLAIM_NAME = os.environ.get("OIDC_CLAIM_NAME", "name")
+    OIDC_CLAIM_EMAIL = os.environ.get("OIDC_CLAIM_EMAIL", "email")
+    #: claim holding the department path; empty = departments are kept as set here
+    OIDC_CLAIM_DEPARTMENT = os.environ.get("OIDC_CLAIM_DEPARTMENT", "")
+    OIDC_DEPARTMENT_SEPARATOR = os.environ.get("OIDC_DEPARTMENT_SEPARATOR", "/")
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    #: JSON: group name (as in the groups claim) -> roles and at most one job-role code
+    OIDC_GROUP_ROLE_MAP = os.environ.get("OIDC_GROUP_ROLE_MAP", "")
+
     #: number of reverse proxies in front of the app (ProxyFix); 0 = none
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
     PAGE_SIZE = 50
@@ -76,6 +142,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"  # noqa: S105 - fixed key for reproducible tests
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_METHODS = "local"  # a developer's LOGIN_METHODS must not change the suite
     # A file, not ":memory:": the live-server and concurrency tests need real connections.
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL")

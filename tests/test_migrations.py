@@ -82,3 +82,23 @@ def test_postgres_is_really_tested_in_ci():
         "TEST_DATABASE_URL", ""
     ).startswith("postgres"):
         require_service("TEST_DATABASE_URL does not name PostgreSQL")
+
+
+def test_upgrading_keeps_existing_accounts_and_their_roles(migrated_app):
+    """A later migration must never drop or cascade rows that earlier ones stored."""
+    directory = os.path.join(migrated_app.root_path, "..", "migrations")
+    with migrated_app.app_context():
+        downgrade(directory=directory, revision="de7fa6df50af")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO user_account (id, employee_no, name, password_hash, is_active, "
+                    "must_change_password, session_token, created_at) VALUES (1, 'A1', '管理员', "
+                    "'hash', true, false, 'token-a1', '2026-01-01 00:00:00+00')"
+                )
+            )
+            conn.execute(text("INSERT INTO user_role (user_id, role) VALUES (1, 'admin')"))
+        upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT role FROM user_role")).scalars().all() == ["admin"]
+            assert conn.execute(text("SELECT auth_source FROM user_account")).scalar() == "local"

@@ -71,6 +71,8 @@ EXPECTED: dict[str, set[str]] = {
     "grading.export_results": {"trainer", "hr", "admin"},
     # -- courses (issue 6) --
     # -- directory login (issue 10) --
+    # auth.oidc_login and auth.oidc_callback are public: they sign people in (404 unless
+    # LOGIN_METHODS includes oidc); tests/auth/test_login_settings.py pins that.
     # -- api (issue 9) --
 }
 

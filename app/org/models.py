@@ -3,6 +3,7 @@
 import secrets
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
@@ -19,10 +20,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core import clock
+from app.core.errors import DomainError
 from app.core.models import Base
 from app.core.permissions import ROLE_VALUES, Role
 
 DEPARTMENT_KINDS = ("company", "branch", "hall", "callcentre", "field", "office")
+#: where an account proves who it is: a local password, the LDAP/AD directory or OpenID Connect
+AUTH_SOURCES = ("local", "ldap", "oidc")
 
 department_manager = Table(
     "department_manager",
@@ -106,12 +110,24 @@ class User(UserMixin, Base):
     """A person who signs in: staff, trainer, HR or admin (several roles possible)."""
 
     __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(
+            "auth_source IN (" + ", ".join(f"'{s}'" for s in AUTH_SOURCES) + ")",
+            name="auth_source",
+        ),
+        # The directory owns a directory user's password: none is ever stored here.
+        CheckConstraint(
+            "auth_source = 'local' OR password_hash IS NULL", name="directory_has_no_password"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     employee_no: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: "local" (password here; the first admin and break-glass accounts), "ldap" or "oidc"
+    auth_source: Mapped[str] = mapped_column(String(10), default="local", server_default="local")
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="RESTRICT"), index=True
     )
@@ -158,8 +174,20 @@ class User(UserMixin, Base):
             UserRole(role=r) for r in sorted(wanted - {r.role for r in self.roles})
         ]
 
+    @property
+    def is_local_account(self) -> bool:
+        """True when the user signs in with a password kept by SkillGrid."""
+        return self.auth_source in (None, "local")
+
     def set_password(self, password: str) -> None:
         """Store a scrypt hash of ``password`` and end every other session."""
+        if not self.is_local_account:
+            raise DomainError(
+                _(
+                    "%(no)s signs in through the company directory; the password is managed there.",
+                    no=self.employee_no,
+                )
+            )
         self.password_hash = generate_password_hash(password)
         self.session_token = new_session_token()
 

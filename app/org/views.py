@@ -169,8 +169,12 @@ def user_reset_password(user_id: int):
     user = get_user_or_404(user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(current_user, user, form.password.data, form.must_change.data)
-        flash(_("The password of %(no)s has been reset.", no=user.employee_no), "success")
+        try:
+            services.set_password(current_user, user, form.password.data, form.must_change.data)
+        except DomainError as exc:  # a directory account has no password here
+            flash(str(exc), "danger")
+        else:
+            flash(_("The password of %(no)s has been reset.", no=user.employee_no), "success")
     else:
         for errors in form.errors.values():
             for error in errors:
