@@ -55,6 +55,31 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
 
+    #: email backend: smtp, console, file or locmem; empty = locmem under tests, smtp when
+    #: MAIL_SERVER is set, else console (mail printed to the log of `flask notify send-due`)
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "")
+    #: SMTP server for notices; empty = no SMTP
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    #: "1" = STARTTLS on the SMTP connection
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "skillgrid@localhost")
+    #: base URL put in emailed links and certificates (e.g. https://skillgrid.example.cn)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    #: course files (images, PDF, MP4): empty = in the database; else a folder every app
+    #: server shares (NFS/SMB mount)
+    COURSE_FILES_FOLDER = os.environ.get("COURSE_FILES_FOLDER", "")
+    #: largest course file accepted, in bytes (also bounded by MAX_CONTENT_LENGTH)
+    COURSE_FILE_MAX_BYTES = _env_int("COURSE_FILE_MAX_BYTES", 30 * 1024 * 1024)
+    #: a "due soon" notice goes out this many days before an assignment's due date
+    COURSE_DUE_SOON_DAYS = _env_int("COURSE_DUE_SOON_DAYS", 7)
+    #: a certificate counts as "expiring soon" (and is announced) this many days before expiry
+    COURSE_EXPIRING_SOON_DAYS = _env_int("COURSE_EXPIRING_SOON_DAYS", 30)
+    #: days given to recertify once a certificate has expired and the course is re-opened
+    COURSE_RECERT_DUE_DAYS = _env_int("COURSE_RECERT_DUE_DAYS", 30)
+
     # -- sign-in: local passwords, LDAP / Active Directory, OpenID Connect (docs/operations.md)
     #: sign-in methods the login page offers, comma-separated: local, ldap, oidc
     LOGIN_METHODS = os.environ.get("LOGIN_METHODS", "local")

@@ -87,8 +87,10 @@ def register_blueprints(app: Flask) -> None:
     """Mount every feature blueprint."""
     from app.auth import bp as auth_bp
     from app.bank import bp as bank_bp
+    from app.courses import bp as courses_bp
     from app.grading import bp as grading_bp
     from app.home import bp as home_bp
+    from app.notify import bp as notify_bp
     from app.org import bp as org_bp
     from app.quizzes import bp as quizzes_bp
 
@@ -98,6 +100,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(bank_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(grading_bp)
+    app.register_blueprint(notify_bp)
+    app.register_blueprint(courses_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

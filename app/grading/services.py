@@ -305,3 +305,51 @@ def results_xlsx(rows: list[list], title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- telling the person -------------------------------------------------------------------
+
+
+def _grade_is_final_subject(params: dict) -> str:
+    return _("Your grade for %(quiz)s is ready", quiz=params["quiz"])
+
+
+def _grade_is_final_body(params: dict) -> str:
+    return _(
+        "%(quiz)s has been graded: %(mark)s / %(max)s.",
+        quiz=params["quiz"],
+        mark=params["mark"],
+        max=params["max"],
+    )
+
+
+def notify_grade_is_final(attempt: Attempt) -> None:
+    """An in-app notice (and email, when configured) once a manual mark completes the grade."""
+    from app.notify.services import Notice, add_notices
+
+    add_notices(
+        [
+            Notice(
+                user_id=attempt.user_id,
+                kind="quiz.graded",
+                subject_id=attempt.id,
+                params={
+                    "quiz": attempt.quiz.title,
+                    "mark": f"{attempt.mark:.2f}",
+                    "max": f"{attempt.max_mark:g}",
+                },
+                link=f"/attempts/{attempt.id}/review",
+            )
+        ]
+    )
+    db.session.commit()
+
+
+def _register_notice() -> None:
+    from app.notify.services import register_kind
+
+    register_kind("quiz.graded", _grade_is_final_subject, _grade_is_final_body)
+    register_graded_hook(notify_grade_is_final)
+
+
+_register_notice()

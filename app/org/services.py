@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from app.core.audit import record_audit
 from app.core.errors import DomainError, ImportRejected, NotFound, Problem
+from app.core.hooks import users_changed
 from app.core.permissions import ROLE_VALUES, Role
 from app.extensions import db
 from app.org.models import Department, JobRole, User, new_session_token
@@ -178,6 +179,7 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     record_audit(actor, "user.create", user, None, _user_snapshot(user))
+    users_changed([user])
     db.session.commit()
     return user
 
@@ -206,6 +208,8 @@ def update_user(actor: User | None, user: User, **changes) -> User:
     after = _user_snapshot(user)
     if after != before:
         record_audit(actor, "user.update", user, before, after)
+    db.session.flush()
+    users_changed([user])
     db.session.commit()
     return user
 
@@ -520,12 +524,23 @@ def import_users(
         return report
     # One hash for every new account: scrypt is deliberately slow.
     password_hash = generate_password_hash(initial_password) if initial_password else None
+    changed = _write_import_rows(actor, report, password_hash)
+    db.session.flush()
+    users_changed(changed)
+    db.session.commit()
+    report.dry_run = False
+    return report
+
+
+def _write_import_rows(actor: User | None, report: ImportReport, password_hash) -> list[User]:
+    """Create and update the users of a clean plan (not committed); return those changed."""
     existing = {
         u.employee_no: u
         for u in db.session.scalars(
             select(User).where(User.employee_no.in_([r.employee_no for r in report.rows]))
         )
     }
+    changed = []
     for row in report.rows:
         if row.action == "create":
             user = User(
@@ -542,6 +557,7 @@ def import_users(
             db.session.add(user)
             db.session.flush()
             record_audit(actor, "user.import", user, None, _user_snapshot(user))
+            changed.append(user)
         elif row.action == "update":
             user = existing[row.employee_no]
             before = _user_snapshot(user)
@@ -549,6 +565,5 @@ def import_users(
             user.department, user.job_role = row.department, row.job_role
             user.set_roles(row.roles)
             record_audit(actor, "user.import", user, before, _user_snapshot(user))
-    db.session.commit()
-    report.dry_run = False
-    return report
+            changed.append(user)
+    return changed

@@ -82,6 +82,8 @@ def test_essay_goes_to_the_queue_and_a_mark_makes_the_grade_final(
     grading.GRADED_HOOKS.remove(graded.append)
     review = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
     assert 'data-testid="review-grade"' in review and "Awaiting grading" not in review
+    notices = client.get("/notifications").get_data(as_text=True)
+    assert "Your grade for" in notices and "77.27 / 100" in notices
     assert "Nothing awaits a mark." in trainer.get("/grading/").get_data(as_text=True)
 
 

@@ -1,0 +1,12 @@
+"""``flask notify send-due``: make due notices and email them, once each (cron, one node)."""
+
+import click
+
+from app.notify import bp, services
+
+
+@bp.cli.command("send-due")
+def send_due_command():
+    """Make the notices due now and email every notice not emailed before (idempotent)."""
+    made, emailed = services.send_due()
+    click.echo(f"{made} notice(s) made, {emailed} email(s) sent")
