@@ -55,6 +55,12 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
 
+    #: number of reverse proxies in front of the app (ProxyFix); 0 = none
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+    PAGE_SIZE = 50
+    #: hours a person's API token (POST /api/v1/tokens) stays valid
+    API_TOKEN_HOURS = _env_int("API_TOKEN_HOURS", 24)
+
     #: email backend: smtp, console, file or locmem; empty = locmem under tests, smtp when
     #: MAIL_SERVER is set, else console (mail printed to the log of `flask notify send-due`)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "")
@@ -145,10 +151,6 @@ class Config:
     OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
     #: JSON: group name (as in the groups claim) -> roles and at most one job-role code
     OIDC_GROUP_ROLE_MAP = os.environ.get("OIDC_GROUP_ROLE_MAP", "")
-
-    #: number of reverse proxies in front of the app (ProxyFix); 0 = none
-    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
-    PAGE_SIZE = 50
 
 
 class DevelopmentConfig(Config):

@@ -103,6 +103,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notify_bp)
     app.register_blueprint(courses_bp)
 
+    from app.api import register as register_api
+
+    register_api(app)
+
 
 def register_errorhandlers(app: Flask) -> None:
     """HTML error pages in the user's language."""

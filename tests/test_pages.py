@@ -22,6 +22,8 @@ def _get_pages(app):
         if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith("/static"):
             if rule.endpoint.startswith("bootstrap."):
                 continue
+            if getattr(app.view_functions[rule.endpoint], "access", None) == "api":
+                continue  # JSON resources that only tokens open (tests/api checks them)
             pages.append((rule.endpoint, rule.rule))
     return sorted(pages)
 

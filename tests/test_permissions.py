@@ -101,6 +101,26 @@ EXPECTED: dict[str, set[str]] = {
     # auth.oidc_login and auth.oidc_callback are public: they sign people in (404 unless
     # LOGIN_METHODS includes oidc); tests/auth/test_login_settings.py pins that.
     # -- api (issue 9) --
+    # API views carry token_required (access "api"): cookies never open them, so they are
+    # checked with a user token of each role; anonymous and cookie-only requests get 401 JSON.
+    "api.revoke_current_token": ALL,
+    "api.me": ALL,
+    "api.my_quizzes": ALL,
+    "api.start_attempt": ALL,
+    "api.get_attempt": ALL,
+    "api.save_response": ALL,
+    "api.submit_attempt": ALL,
+    "api.review_attempt": ALL,
+    "api.list_questions": {"trainer", "admin"},
+    "api.get_question": {"trainer", "admin"},
+    "api.import_questions": {"trainer", "admin"},
+    "api.list_users": {"hr", "admin", "manager"},
+    "api.put_users": {"admin"},
+    "api.departments": {"hr", "admin"},
+    "api.list_courses": {"trainer", "hr", "admin"},
+    "api.person_training": ALL,
+    "api_pages.tokens": {"admin"},
+    "api_pages.revoke_token": {"admin"},
 }
 
 
@@ -140,18 +160,46 @@ def _guarded_cases():
 
     app = create_app(TestingConfig)
     cases = []
+    api = set()
     for rule in _rules(app):
         if _access(app, rule.endpoint) == "public":
             continue
-        method = "GET" if "GET" in rule.methods else "POST"
+        if _access(app, rule.endpoint) == "api":
+            api.add(rule.endpoint)
+        method = next(m for m in ("GET", "POST", "PUT", "DELETE") if m in rule.methods)
         cases.append((rule.endpoint, method, _url(rule)))
-    return sorted(set(cases))
+    return sorted(set(cases)), api
 
 
-GUARDED = _guarded_cases()
+GUARDED, API_ENDPOINTS = _guarded_cases()
 
 
-@pytest.mark.parametrize(("endpoint", "method", "url"), GUARDED)
+def _bearer_for(app, user) -> dict:
+    """A user token of ``user`` (API views ignore the cookie session)."""
+    from app.api.services import issue_token_for
+    from app.extensions import db
+    from app.org.models import User
+
+    with app.app_context():
+        _token, raw = issue_token_for(db.session.get(User, user.id))
+    return {"Authorization": f"Bearer {raw}"}
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "url"), [c for c in GUARDED if c[0] in API_ENDPOINTS]
+)
+def test_api_refuses_anonymous_and_cookie_sessions(client, login_as, endpoint, method, url):
+    for _attempt in ("anonymous", "signed in with a cookie"):
+        response = client.open(url, method=method)
+        assert response.status_code == 401
+        body = response.get_json()
+        assert body["code"] == "unauthorized" and body["message"] and body["errors"] == []
+        login_as("admin")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "url"), [c for c in GUARDED if c[0] not in API_ENDPOINTS]
+)
 def test_anonymous_is_sent_to_sign_in(client, endpoint, method, url):
     response = client.open(url, method=method)
     assert response.status_code == 302
@@ -161,8 +209,9 @@ def test_anonymous_is_sent_to_sign_in(client, endpoint, method, url):
 @pytest.mark.parametrize("role", ROLE_FIXTURES)
 @pytest.mark.parametrize(("endpoint", "method", "url"), GUARDED)
 def test_role_meets_its_guard(app, client, login_as, role, endpoint, method, url):
-    login_as(role)
-    response = client.open(url, method=method)
+    user = login_as(role)
+    headers = _bearer_for(app, user) if endpoint in API_ENDPOINTS else {}
+    response = client.open(url, method=method, headers=headers)
     if role in EXPECTED[endpoint]:
         # 404 for a missing object and redirects after POST are fine; a 403 is not.
         assert response.status_code != 403, f"{role} refused at {url}"

@@ -174,6 +174,11 @@ def _provision(source: str, profile: DirectoryProfile, grants: tuple[GroupGrant,
             record_audit(None, "user.directory_sync", user, None, state)
             db.session.commit()
             return user
+        if user.is_local_account and user.employee_no.lower().startswith("svc-"):
+            # The API's service accounts (svc-NAME) have no password but are never people.
+            raise NotProvisioned(
+                _("Employee number %(no)s is reserved for a system account.", no=user.employee_no)
+            )
         if user.is_local_account and user.password_hash:
             raise NotProvisioned(
                 _(

@@ -69,7 +69,9 @@ def register_errorhandlers(app) -> None:
         if code == 405 and getattr(error, "valid_methods", None):
             headers["Allow"] = ", ".join(error.valid_methods)
         if request.path.startswith("/api/"):
-            return {"error": titles.get(code, str(code))}, code, headers
+            from app.api.errors import api_error_response
+
+            return api_error_response(error)
         page = render_template(
             "errors/error.html",
             code=code,

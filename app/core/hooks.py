@@ -23,3 +23,19 @@ def users_changed(users: Iterable) -> None:
         return
     for fn in list(_USERS_CHANGED):
         fn(changed)
+
+
+_PASSWORD_CHANGED: list[Callable] = []
+
+
+def on_password_changed(fn: Callable) -> Callable:
+    """Register ``fn(user)`` to run when a user's password is set or reset (not committed)."""
+    if fn not in _PASSWORD_CHANGED:
+        _PASSWORD_CHANGED.append(fn)
+    return fn
+
+
+def password_changed(user) -> None:
+    """Tell every registered callback that ``user``'s password changed (e.g. end API tokens)."""
+    for fn in list(_PASSWORD_CHANGED):
+        fn(user)

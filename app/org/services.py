@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from app.core.audit import record_audit
 from app.core.errors import DomainError, ImportRejected, NotFound, Problem
-from app.core.hooks import users_changed
+from app.core.hooks import password_changed, users_changed
 from app.core.permissions import ROLE_VALUES, Role
 from app.extensions import db
 from app.org.models import Department, JobRole, User, new_session_token
@@ -241,6 +241,7 @@ def set_password(actor: User | None, user: User, password: str, must_change: boo
     user.set_password(password)
     user.must_change_password = must_change
     record_audit(actor, "user.password", user, None, {"must_change_password": must_change})
+    password_changed(user)
     db.session.commit()
 
 
@@ -567,3 +568,65 @@ def _write_import_rows(actor: User | None, report: ImportReport, password_hash) 
             record_audit(actor, "user.import", user, before, _user_snapshot(user))
             changed.append(user)
     return changed
+
+
+#: the fields of a user record another system sends (``sync_users``)
+SYNC_COLUMNS = ("employee_no", "name", "email", "department", "job_role", "hired_at")
+
+
+def sync_users(actor: User | None, records: list[dict], *, dry_run: bool = False) -> ImportReport:
+    """Upsert users by employee number from another system's master data: all rows or none.
+
+    Each record has the text fields of SYNC_COLUMNS (empty = none) and ``is_active``; a record
+    replaces those fields. Validation is the bulk import's (``plan_user_import``), row numbers
+    count the records from 1. Existing users keep their roles; new users are staff without a
+    password (they sign in through the directory, or once an admin sets one).
+    """
+    numbers = [str(r.get("employee_no") or "") for r in records]
+    existing = {
+        u.employee_no: u
+        for u in db.session.scalars(select(User).where(User.employee_no.in_(numbers)))
+    }
+    raw_rows = []
+    for line, record in enumerate(records, start=1):
+        raw = {key: str(record.get(key) or "").strip() for key in SYNC_COLUMNS}
+        user = existing.get(raw["employee_no"])
+        raw["roles"] = ";".join(user.role_names) if user is not None else "staff"
+        raw_rows.append((line, raw))
+    report = plan_user_import(raw_rows)
+    if report.problems:
+        db.session.rollback()
+        raise ImportRejected(report.problems)
+    wanted_active = {}
+    for row in report.rows:
+        wanted_active[row.employee_no] = bool(records[row.line - 1].get("is_active", True))
+        user = existing.get(row.employee_no)
+        if user is None:
+            continue
+        row.roles = user.role_names  # the feed never changes roles, not even an empty set
+        row.changes = _row_changes(user, row)
+        if user.is_active != wanted_active[row.employee_no]:
+            row.changes.append("is_active")
+        row.action = "update" if row.changes else "unchanged"
+    if dry_run:
+        db.session.rollback()
+        return report
+    changed = _write_import_rows(actor, report, None)
+    db.session.flush()
+    by_number = {user.employee_no: user for user in changed} | existing
+    for number, active in wanted_active.items():
+        user = by_number[number]
+        if user.is_active != active:
+            record_audit(
+                actor, "user.active", user, {"is_active": user.is_active}, {"is_active": active}
+            )
+            user.is_active = active
+            if not active:
+                user.session_token = new_session_token()
+            if user not in changed:
+                changed.append(user)
+    db.session.flush()
+    users_changed(changed)
+    db.session.commit()
+    report.dry_run = False
+    return report

@@ -223,3 +223,23 @@ def test_the_sso_button_names_the_provider_and_keeps_next(make_app):
 def test_the_sign_in_routes_are_public(app):
     for endpoint in ("auth.login", "auth.oidc_login", "auth.oidc_callback"):
         assert app.view_functions[endpoint].access == "public"
+
+
+def test_a_directory_sign_in_never_adopts_an_api_service_account(app, db, make_user):
+    """Service users (svc-NAME) have no password, like importable accounts, but are not people."""
+    import pytest
+
+    from app.auth.directory import DirectoryProfile
+    from app.auth.services import NotProvisioned, provision_directory_user
+    from app.auth.settings import GroupGrant
+    from app.org.models import User
+
+    made = make_user(("hr",), employee_no="svc-hr-feed", department=None, job_role=None)
+    with app.app_context():
+        db.session.get(User, made.id).password_hash = None
+        db.session.commit()
+        profile = DirectoryProfile("svc-hr-feed", "冒名", None, None, ["cn=hr"])
+        with pytest.raises(NotProvisioned, match="reserved for a system account"):
+            provision_directory_user("ldap", profile, (GroupGrant("cn=hr", ("admin",), None),))
+        assert db.session.get(User, made.id).auth_source == "local"
+        assert db.session.get(User, made.id).role_names == ["hr"]
