@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
 
@@ -123,3 +124,9 @@ def _plain_to_html(text: str) -> str:
     """Moodle's FORMAT_PLAIN: everything escaped, double spaces and newlines kept visible."""
     escaped = html.escape(text, quote=False).replace("  ", "&nbsp; ")
     return escaped.replace("\r\n", "\n").replace("\n", "<br>\n")
+
+
+def as_markup(html: str) -> Markup:
+    """Mark HTML as safe for Jinja: only for what ``render``/``sanitise`` or a qtype renderer
+    (which escapes everything it writes) produced."""
+    return Markup(html)  # noqa: S704 - callers pass output of the sanitising renderers only

@@ -132,14 +132,9 @@ def bulk():
     return redirect(back)
 
 
-def _sanitised(html: str) -> Markup:
-    """Mark HTML as safe that richtext (nh3) or a qtype renderer (escaping) produced."""
-    return Markup(html)  # noqa: S704 - produced by the sanitising renderers only
-
-
 def _render_version(version, *, show_correct: bool):
     qtype = version.qtype_impl
-    text = _sanitised(richtext.render(version.questiontext, version.questiontextformat))
+    text = richtext.as_markup(richtext.render(version.questiontext, version.questiontextformat))
     # The authored order; a seeded generator keeps the (always shuffled) matching list stable.
     order = qtype.choice_order(version.data, False, random.Random(version.id))  # noqa: S311
     if show_correct:
@@ -163,7 +158,9 @@ def _render_version(version, *, show_correct: bool):
     feedback = richtext.render(
         version.generalfeedback, version.generalfeedbackformat or version.questiontextformat
     )
-    return tuple(_sanitised(_with_files(part, version.id)) for part in (text, body, feedback))
+    return tuple(
+        richtext.as_markup(_with_files(part, version.id)) for part in (text, body, feedback)
+    )
 
 
 def _with_files(rendered: str, version_id: int) -> str:
@@ -288,7 +285,7 @@ def _author(question, qtype, initial: dict, latest=None):
 def _preview(text, textformat: str, latest) -> Markup:
     """The server-side preview of a text (the script refreshes it as the trainer types)."""
     html = richtext.render(forms.typed_text(text), textformat)
-    return _sanitised(_with_files(html, latest.id) if latest is not None else html)
+    return richtext.as_markup(_with_files(html, latest.id) if latest is not None else html)
 
 
 def _has_errors(form) -> bool:
@@ -427,7 +424,9 @@ def _try(version, seed: int, submitted) -> dict:
     )
     # Images embedded in the texts (@@PLUGINFILE@@) are served from the version's files.
     return {
-        name: _sanitised(_with_files(value, version.id)) if isinstance(value, str) else value
+        name: richtext.as_markup(_with_files(value, version.id))
+        if isinstance(value, str)
+        else value
         for name, value in result.items()
     }
 

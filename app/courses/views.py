@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -97,10 +96,6 @@ def _learner_enrolment(course):
     if enrolment is None and not _is_author(current_user) and not course.is_published:
         abort(403)
     return enrolment
-
-
-def _sanitised(html: str) -> Markup:
-    return Markup(html)  # noqa: S704 - produced by richtext (nh3-sanitised) only
 
 
 def _flash_errors(form) -> None:
@@ -191,7 +186,7 @@ def learn(course_id: int):
         enrolment=enrolment,
         status=services.status_of(enrolment) if enrolment else None,
         progress=progress,
-        summary=_sanitised(richtext.render(course.summary)),
+        summary=richtext.as_markup(richtext.render(course.summary)),
         form=ConfirmForm(),
     )
 
@@ -212,7 +207,7 @@ def activity(course_id: int, activity_id: int):
         activity=item,
         enrolment=enrolment,
         progress=progress,
-        body=_sanitised(richtext.render(item.body)),
+        body=richtext.as_markup(richtext.render(item.body)),
         form=ConfirmForm(),
     )
 

@@ -3,7 +3,6 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.bank import richtext
@@ -16,11 +15,6 @@ from app.grading.forms import GradeForm, RegradeForm
 from app.org.models import Department, JobRole
 from app.quizzes.models import AttemptSlot, Quiz, ResponseStep
 from app.quizzes.services import latest_steps
-
-
-def _sanitised(html: str) -> Markup:
-    """Mark HTML as safe that richtext (nh3) or a qtype renderer (escaping) produced."""
-    return Markup(html)  # noqa: S704 - produced by the sanitising renderers only
 
 
 def get_quiz_or_404(quiz_id: int) -> Quiz:
@@ -88,9 +82,9 @@ def grade(slot_id: int):
         slot=slot,
         attempt=slot.attempt,
         form=form,
-        text=_sanitised(richtext.render(version.questiontext, version.questiontextformat)),
-        response=_sanitised(response),
-        graderinfo=_sanitised(
+        text=richtext.as_markup(richtext.render(version.questiontext, version.questiontextformat)),
+        response=richtext.as_markup(response),
+        graderinfo=richtext.as_markup(
             richtext.render(version.data.get("graderinfo", ""), version.questiontextformat)
         ),
     )

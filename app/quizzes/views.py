@@ -3,7 +3,6 @@
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -33,12 +32,6 @@ from app.quizzes.models import (
     QuizSlot,
     default_review_options,
 )
-
-
-def _sanitised(html: str) -> Markup:
-    """Mark HTML as safe that richtext (nh3) or a qtype renderer (escaping) produced."""
-    return Markup(html)  # noqa: S704 - produced by the sanitising renderers only
-
 
 # --- object loaders -----------------------------------------------------------------------
 
@@ -110,7 +103,7 @@ def view(quiz_id: int):
         in_audience=services.in_audience(current_user, quiz),
         grade=services.quiz_grade(quiz, current_user),
         button=ButtonForm(),
-        description=_sanitised(richtext.render(quiz.description or "", "markdown")),
+        description=richtext.as_markup(richtext.render(quiz.description or "", "markdown")),
     )
 
 
@@ -167,11 +160,11 @@ def _slot_views(attempt: Attempt, slots, responses: dict, *, review: set | None 
             {
                 "slot": slot,
                 "qtype": version.qtype,
-                "text": _sanitised(
+                "text": richtext.as_markup(
                     richtext.render(version.questiontext, version.questiontextformat)
                 ),
-                "body": _sanitised(body),
-                "feedback": _sanitised(feedback),
+                "body": richtext.as_markup(body),
+                "feedback": richtext.as_markup(feedback),
                 "answered": response is not None
                 and qtype.is_complete_response(version.data, response),
                 "is_info": not qtype.is_graded,
