@@ -33,11 +33,7 @@ def people(
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     if department is not None:
-        query = query.where(
-            User.department_id.in_(
-                select(Department.id).where(Department.path.startswith(department.path))
-            )
-        )
+        query = query.where(User.department_id.in_(department.subtree_ids()))
     if job_role:
         query = query.where(
             User.job_role_id.in_(select(JobRole.id).where(JobRole.code == job_role.upper()))

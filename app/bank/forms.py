@@ -873,7 +873,3 @@ class TryForm(FlaskForm):
     version = HiddenField()
     seed = HiddenField()
     submit = SubmitField(_l("Check my answer"))
-
-
-class SimpleForm(FlaskForm):
-    """A form that only carries the CSRF token (for script-sent previews)."""

@@ -19,11 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.bank.qtypes import QTYPES, STATUSES, TEXT_FORMATS, QuestionData
 from app.core import clock
-from app.core.models import Base
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+from app.core.models import Base, in_values
 
 
 class Category(Base):
@@ -53,7 +49,7 @@ class Question(Base):
     """The stable identity of a question: key, category, status and tags (never versioned)."""
 
     __tablename__ = "question"
-    __table_args__ = (CheckConstraint(_in("status", STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(in_values("status", STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: the stable id: YAML ``id`` = GIFT ``[id:]`` = Moodle XML ``idnumber``
@@ -109,8 +105,8 @@ class QuestionVersion(Base):
     __tablename__ = "question_version"
     __table_args__ = (
         UniqueConstraint("question_id", "number"),
-        CheckConstraint(_in("qtype", QTYPES), name="qtype"),
-        CheckConstraint(_in("questiontextformat", TEXT_FORMATS), name="textformat"),
+        CheckConstraint(in_values("qtype", QTYPES), name="qtype"),
+        CheckConstraint(in_values("questiontextformat", TEXT_FORMATS), name="textformat"),
         CheckConstraint("difficulty BETWEEN 1 AND 3", name="difficulty"),
         CheckConstraint("defaultmark >= 0", name="defaultmark"),
     )

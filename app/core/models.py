@@ -64,3 +64,8 @@ class AuditEvent(Base):
     target_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+
+
+def in_values(column: str, values) -> str:
+    """SQL text of a CHECK that ``column`` holds one of ``values``: ``kind IN ('a', 'b')``."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"

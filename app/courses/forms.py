@@ -168,7 +168,3 @@ class QuotaForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
     hours = FloatField(_l("Hours"), validators=[InputRequired(), NumberRange(0, 1000)])
     submit = SubmitField(_l("Save quota"))
-
-
-class ConfirmForm(FlaskForm):
-    """A button that only carries the CSRF token."""

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.core import clock
-from app.core.models import Base
+from app.core.models import Base, in_values
 
 COURSE_STATUSES = ("draft", "published", "archived")
 ACTIVITY_KINDS = ("lesson", "quiz", "session")
@@ -43,17 +43,13 @@ ENROLMENT_STATUSES = (
 )
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 class Course(Base):
     """A course: what it teaches (competencies and level), its credit hours and its activities."""
 
     __tablename__ = "course"
     __table_args__ = (
-        CheckConstraint(_in("status", COURSE_STATUSES), name="status"),
-        CheckConstraint(_in("completion_rule", COMPLETION_RULES), name="completion_rule"),
+        CheckConstraint(in_values("status", COURSE_STATUSES), name="status"),
+        CheckConstraint(in_values("completion_rule", COMPLETION_RULES), name="completion_rule"),
         CheckConstraint("credit_hours >= 0", name="credit_hours"),
     )
 
@@ -125,7 +121,7 @@ class Activity(Base):
 
     __tablename__ = "course_activity"
     __table_args__ = (
-        CheckConstraint(_in("kind", ACTIVITY_KINDS), name="kind"),
+        CheckConstraint(in_values("kind", ACTIVITY_KINDS), name="kind"),
         CheckConstraint(
             "(kind = 'quiz' AND quiz_id IS NOT NULL) OR (kind <> 'quiz' AND quiz_id IS NULL)",
             name="quiz_ref",
@@ -212,7 +208,7 @@ class AssignmentRule(Base):
 
     __tablename__ = "assignment_rule"
     __table_args__ = (
-        CheckConstraint(_in("target_kind", TARGET_KINDS), name="target_kind"),
+        CheckConstraint(in_values("target_kind", TARGET_KINDS), name="target_kind"),
         CheckConstraint(
             "(target_kind = 'user' AND user_id IS NOT NULL AND department_id IS NULL"
             " AND job_role_id IS NULL)"
@@ -222,7 +218,7 @@ class AssignmentRule(Base):
             " AND department_id IS NULL)",
             name="target",
         ),
-        CheckConstraint(_in("due_kind", DUE_KINDS), name="due_kind"),
+        CheckConstraint(in_values("due_kind", DUE_KINDS), name="due_kind"),
         CheckConstraint(
             "(due_kind <> 'fixed' OR due_on IS NOT NULL)"
             " AND (due_kind NOT IN ('after_assignment', 'after_hire')"
@@ -272,7 +268,7 @@ class Enrolment(Base):
     __tablename__ = "enrolment"
     __table_args__ = (
         UniqueConstraint("user_id", "course_id", "cycle"),
-        CheckConstraint(_in("source", ENROLMENT_SOURCES), name="source"),
+        CheckConstraint(in_values("source", ENROLMENT_SOURCES), name="source"),
         CheckConstraint("cycle >= 1", name="cycle"),
         CheckConstraint("recert_months IS NULL OR recert_months > 0", name="recert_months"),
         Index("ix_enrolment_course_current", "course_id", "superseded_at"),
@@ -339,7 +335,7 @@ class ActivityProgress(Base):
     __tablename__ = "activity_progress"
     __table_args__ = (
         UniqueConstraint("enrolment_id", "activity_id"),
-        CheckConstraint(_in("status", PROGRESS_STATUSES), name="status"),
+        CheckConstraint(in_values("status", PROGRESS_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -285,11 +285,7 @@ def team_enrolments(
     if department_id:
         dept = db.session.get(Department, department_id)
         if dept is not None:
-            query = query.where(
-                User.department_id.in_(
-                    select(Department.id).where(Department.path.startswith(dept.path))
-                )
-            )
+            query = query.where(User.department_id.in_(dept.subtree_ids()))
     return query.order_by(Enrolment.due_on.is_(None), Enrolment.due_on, User.employee_no)
 
 
@@ -299,11 +295,7 @@ def hours_people(viewer, *, department_id: int | None = None) -> Select:
     if department_id:
         dept = db.session.get(Department, department_id)
         if dept is not None:
-            query = query.where(
-                User.department_id.in_(
-                    select(Department.id).where(Department.path.startswith(dept.path))
-                )
-            )
+            query = query.where(User.department_id.in_(dept.subtree_ids()))
     return query.order_by(User.employee_no)
 
 

@@ -519,11 +519,7 @@ def _users_for_rules(rules: list[AssignmentRule]) -> list[User]:
         elif rule.target_kind == "job_role":
             conditions.append(User.job_role_id == rule.job_role_id)
         else:
-            conditions.append(
-                User.department_id.in_(
-                    select(Department.id).where(Department.path.startswith(rule.department.path))
-                )
-            )
+            conditions.append(User.department_id.in_(rule.department.subtree_ids()))
     enrolled = select(Enrolment.user_id).where(
         Enrolment.course_id.in_({rule.course_id for rule in rules})
     )

@@ -22,6 +22,7 @@ from app.bank import richtext
 from app.bank.qtypes import COMPETENCY_CODES
 from app.core import clock
 from app.core.errors import DomainError
+from app.core.forms import ConfirmForm
 from app.core.i18n import select_locale
 from app.core.pagination import paginate
 from app.core.permissions import (
@@ -38,7 +39,6 @@ from app.courses import bp, queries, services
 from app.courses.forms import (
     ActivityForm,
     AttendanceForm,
-    ConfirmForm,
     CourseForm,
     QuotaForm,
     RuleForm,

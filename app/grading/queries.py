@@ -63,11 +63,7 @@ def quiz_attempts(quiz: Quiz, *, department: Department | None = None, job_role_
         .order_by(User.employee_no, Attempt.number)
     )
     if department is not None:
-        query = query.where(
-            User.department_id.in_(
-                select(Department.id).where(Department.path.startswith(department.path))
-            )
-        )
+        query = query.where(User.department_id.in_(department.subtree_ids()))
     if job_role_id:
         query = query.where(User.job_role_id == job_role_id)
     return db.session.scalars(query).unique().all()

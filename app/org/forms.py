@@ -85,12 +85,6 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Reset password"))
 
 
-class ConfirmForm(FlaskForm):
-    """A button that only carries the CSRF token."""
-
-    submit = SubmitField(_l("Confirm"))
-
-
 class ImportUsersForm(FlaskForm):
     """Upload a CSV or XLSX file of users for a dry-run preview."""
 

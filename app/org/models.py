@@ -15,13 +15,14 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core import clock
 from app.core.errors import DomainError
-from app.core.models import Base
+from app.core.models import Base, in_values
 from app.core.permissions import ROLE_VALUES, Role
 
 DEPARTMENT_KINDS = ("company", "branch", "hall", "callcentre", "field", "office")
@@ -42,9 +43,7 @@ class Department(Base):
     __tablename__ = "department"
     __table_args__ = (
         UniqueConstraint("parent_id", "name"),
-        CheckConstraint(
-            "kind IN (" + ", ".join(f"'{k}'" for k in DEPARTMENT_KINDS) + ")", name="kind"
-        ),
+        CheckConstraint(in_values("kind", DEPARTMENT_KINDS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -67,6 +66,10 @@ class Department(Base):
     def depth(self) -> int:
         """0 for the company, 1 for its branches, and so on."""
         return self.path.count("/") - 2
+
+    def subtree_ids(self):
+        """Select the ids of this department and every department under it."""
+        return select(Department.id).where(Department.path.startswith(self.path))
 
     def __repr__(self) -> str:
         return f"<Department {self.full_name}>"
@@ -91,9 +94,7 @@ class UserRole(Base):
     """One application role held by a user."""
 
     __tablename__ = "user_role"
-    __table_args__ = (
-        CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLE_VALUES) + ")", name="role"),
-    )
+    __table_args__ = (CheckConstraint(in_values("role", ROLE_VALUES), name="role"),)
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
@@ -112,7 +113,7 @@ class User(UserMixin, Base):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint(
-            "auth_source IN (" + ", ".join(f"'{s}'" for s in AUTH_SOURCES) + ")",
+            in_values("auth_source", AUTH_SOURCES),
             name="auth_source",
         ),
         # The directory owns a directory user's password: none is ever stored here.

@@ -34,11 +34,7 @@ def people_page(viewer, *, search: str = "", department_id=None, job_role_id=Non
     if department_id:
         dept = db.session.get(Department, department_id)
         if dept is not None:
-            query = query.where(
-                User.department_id.in_(
-                    select(Department.id).where(Department.path.startswith(dept.path))
-                )
-            )
+            query = query.where(User.department_id.in_(dept.subtree_ids()))
     if job_role_id:
         query = query.where(User.job_role_id == job_role_id)
     return query.order_by(User.employee_no)

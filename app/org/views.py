@@ -10,12 +10,12 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.core.errors import DomainError, ImportRejected
+from app.core.forms import ConfirmForm
 from app.core.pagination import paginate
 from app.core.permissions import Role, can_view_people, guarded_by, role_required
 from app.extensions import db
 from app.org import bp, queries, services
 from app.org.forms import (
-    ConfirmForm,
     ConfirmImportForm,
     ImportUsersForm,
     ResetPasswordForm,

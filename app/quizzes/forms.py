@@ -129,12 +129,6 @@ class AudienceForm(FlaskForm):
     submit = SubmitField(_l("Save audience"))
 
 
-class ButtonForm(FlaskForm):
-    """A button that only carries the CSRF token."""
-
-    submit = SubmitField(_l("Confirm"))
-
-
 class OverrideForm(FlaskForm):
     """Different times, limit or attempts for one person or one department."""
 

@@ -25,16 +25,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
-from app.core.models import Base
+from app.core.models import Base, in_values
 
 GRADING_METHODS = ("highest", "average", "first", "last")
 REVIEW_TIMES = ("immediately", "open", "closed")
 REVIEW_ITEMS = ("marks", "correct", "feedback")
 ATTEMPT_STATES = ("in_progress", "finished", "abandoned")
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 def default_review_options() -> dict:
@@ -47,7 +43,7 @@ class Quiz(Base):
 
     __tablename__ = "quiz"
     __table_args__ = (
-        CheckConstraint(_in("grading_method", GRADING_METHODS), name="grading_method"),
+        CheckConstraint(in_values("grading_method", GRADING_METHODS), name="grading_method"),
         CheckConstraint("attempts_allowed >= 0", name="attempts_allowed"),
         CheckConstraint("questions_per_page >= 0", name="questions_per_page"),
         CheckConstraint("max_grade > 0", name="max_grade"),
@@ -98,7 +94,7 @@ class QuizSlot(Base):
     __tablename__ = "quiz_slot"
     __table_args__ = (
         UniqueConstraint("quiz_id", "number"),
-        CheckConstraint(_in("kind", ("fixed", "random")), name="kind"),
+        CheckConstraint(in_values("kind", ("fixed", "random")), name="kind"),
         CheckConstraint(
             "(kind = 'fixed' AND question_id IS NOT NULL) OR "
             "(kind = 'random' AND category_id IS NOT NULL)",
@@ -166,7 +162,7 @@ class Attempt(Base):
     __tablename__ = "attempt"
     __table_args__ = (
         UniqueConstraint("quiz_id", "user_id", "number"),
-        CheckConstraint(_in("state", ATTEMPT_STATES), name="state"),
+        CheckConstraint(in_values("state", ATTEMPT_STATES), name="state"),
         # At most one attempt in progress per person and quiz (partial index: SQLite and PG).
         Index(
             "uq_attempt_one_in_progress",

@@ -10,6 +10,7 @@ from app.bank import richtext
 from app.bank.models import Category
 from app.bank.qtypes import COMPETENCY_CODES, QTYPES
 from app.core import clock
+from app.core.forms import ConfirmForm
 from app.core.permissions import Role, login_only, role_required
 from app.extensions import db
 from app.org.models import Department, JobRole, User
@@ -17,7 +18,6 @@ from app.org.queries import department_tree
 from app.quizzes import bp, queries, services
 from app.quizzes.forms import (
     AudienceForm,
-    ButtonForm,
     FixedSlotForm,
     OverrideForm,
     QuizForm,
@@ -102,7 +102,7 @@ def view(quiz_id: int):
         is_open=services.is_open(quiz, clock.now(), settings),
         in_audience=services.in_audience(current_user, quiz),
         grade=services.quiz_grade(quiz, current_user),
-        button=ButtonForm(),
+        button=ConfirmForm(),
         description=richtext.as_markup(richtext.render(quiz.description or "", "markdown")),
     )
 
@@ -112,7 +112,7 @@ def view(quiz_id: int):
 def start(quiz_id: int):
     """Start a new attempt, or continue the one in progress."""
     quiz = get_visible_quiz_or_404(quiz_id)
-    if not ButtonForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         attempt, _started = services.start_attempt(current_user, quiz)
@@ -195,7 +195,7 @@ def attempt(attempt_id: int):
         questions=_slot_views(found, slots, responses),
         answered={s.number for s in found.slots if s.number in responses},
         now=clock.now(),
-        button=ButtonForm(),
+        button=ConfirmForm(),
     )
 
 
@@ -270,7 +270,7 @@ def summary(attempt_id: int):
         quiz=found.quiz,
         questions=_slot_views(found, found.slots, responses),
         now=clock.now(),
-        button=ButtonForm(),
+        button=ConfirmForm(),
     )
 
 
@@ -279,7 +279,7 @@ def summary(attempt_id: int):
 def submit(attempt_id: int):
     """Submit and grade the attempt (a second submit changes nothing)."""
     found = get_attempt_or_404(attempt_id)
-    if not ButtonForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     services.submit_attempt(found)
     return redirect(url_for("quizzes.review", attempt_id=found.id))
@@ -408,7 +408,7 @@ def slots(quiz_id: int):
         fixed=fixed,
         rand=rand,
         found=found,
-        button=ButtonForm(),
+        button=ConfirmForm(),
         available={s.id: services.count_candidates(s) for s in quiz.slots if s.kind == "random"},
     )
 
@@ -471,7 +471,7 @@ def slot_action(quiz_id: int, slot_id: int, action: str):
     slot = db.session.get(QuizSlot, slot_id)
     if slot is None or slot.quiz_id != quiz.id:
         abort(404)
-    if ButtonForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         if action == "remove":
             services.remove_slot(current_user, quiz, slot)
         else:
@@ -526,7 +526,7 @@ def audience(quiz_id: int):
 def preview(quiz_id: int):
     """Start a preview attempt (never counts; replaces the previous preview)."""
     quiz = get_quiz_or_404(quiz_id)
-    if not ButtonForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         attempt, _started = services.start_attempt(current_user, quiz, preview=True)
@@ -576,7 +576,7 @@ def overrides(quiz_id: int):
         select(QuizOverride).where(QuizOverride.quiz_id == quiz.id).order_by(QuizOverride.id)
     ).all()
     return render_template(
-        "quizzes/overrides.html", quiz=quiz, form=form, rows=rows, button=ButtonForm()
+        "quizzes/overrides.html", quiz=quiz, form=form, rows=rows, button=ConfirmForm()
     )
 
 
@@ -588,7 +588,7 @@ def delete_override(quiz_id: int, override_id: int):
     row = db.session.get(QuizOverride, override_id)
     if row is None or row.quiz_id != quiz.id:
         abort(404)
-    if ButtonForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         services.delete_override(current_user, quiz, row)
         flash(_("Override removed."), "success")
     return redirect(url_for("quizzes.overrides", quiz_id=quiz.id))
