@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test venv translations translations-update lint serve
+.PHONY: run test venv translations translations-update lint serve bench bench-full
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,5 +33,14 @@ run: translations
 lint: venv
 	$(BIN)/ruff check .
 
+# One worker per core, each on its own database (tests/conftest.py).
 test: translations lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+# Benchmarks (docs/benchmarks.md): every scenario on SQLite, and on PostgreSQL when
+# BENCH_DATABASE_URL names a scratch database (it is wiped). bench-full needs both.
+bench: translations
+	$(BIN)/python -m bench.run --pairs 3 --seconds 5
+
+bench-full: translations
+	$(BIN)/python -m bench.run --pairs 5 --seconds 10 --databases both

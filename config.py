@@ -26,12 +26,30 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def sqlite_synchronous() -> str:
+    """SQLite's ``synchronous`` setting: FULL (default: a commit is on disk before the answer,
+    so an acknowledged save survives a power cut) or NORMAL (WAL still keeps every commit
+    through a crash of the app or a killed worker; a power cut or an OS crash may lose the
+    last commits before the next checkpoint). docs/benchmarks.md measures both."""
+    value = os.environ.get("SQLITE_SYNCHRONOUS", "FULL").upper()
+    if value not in ("FULL", "NORMAL"):
+        raise RuntimeError(f"SQLITE_SYNCHRONOUS must be FULL or NORMAL, not {value!r}")
+    return value
+
+
 class Config:
     """Settings shared by every environment."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = ""
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: connections kept per app process (a gunicorn worker): one per thread that may hold one
+    #: at a time, so DATABASE_POOL_SIZE = threads per worker is enough; PostgreSQL then needs
+    #: max_connections >= servers x workers x (pool size + overflow) (docs/operations.md)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {
+        "pool_pre_ping": True,
+        "pool_size": _env_int("DATABASE_POOL_SIZE", 5),
+        "max_overflow": _env_int("DATABASE_MAX_OVERFLOW", 5),
+    }
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
     # Bootstrap from the installed Bootstrap-Flask wheel: no request leaves the intranet.
@@ -45,12 +63,31 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    #: Redis down: count in each process's memory until it answers again (a limit then holds per
+    #: app process instead of across them) rather than failing the sign-in (docs/operations.md)
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     #: failed logins allowed per account and per client address
     LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per minute")
     LOGIN_LIMIT_ADDRESS = os.environ.get("LOGIN_LIMIT_ADDRESS", "20 per minute")
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    #: customer ratings (docs/customer-ratings.md): ratings sent per kiosk device and per
+    #: client address (kiosk and receipt), counted in RATELIMIT_STORAGE_URI like sign-ins
+    RATINGS_LIMIT_DEVICE = os.environ.get("RATINGS_LIMIT_DEVICE", "4 per minute;60 per hour")
+    RATINGS_LIMIT_ADDRESS = os.environ.get("RATINGS_LIMIT_ADDRESS", "20 per minute;300 per hour")
+    #: days a receipt's link may be used to rate; the indicator ratings feed
+    RATINGS_RECEIPT_DAYS = _env_int("RATINGS_RECEIPT_DAYS", 7)
+    RATINGS_INDICATOR = os.environ.get("RATINGS_INDICATOR", "K01")
+    #: seconds the kiosk's thanks stays before the next customer's form
+    RATINGS_RESET_SECONDS = _env_int("RATINGS_RESET_SECONDS", 8)
 
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)
+    #: failed sign-ins (any method, per account) within LOGIN_LOCKOUT_WINDOW_MINUTES that lock
+    #: the account for LOGIN_LOCKOUT_MINUTES; kept in the database, so every server agrees
+    LOGIN_LOCKOUT_FAILURES = _env_int("LOGIN_LOCKOUT_FAILURES", 10)
+    LOGIN_LOCKOUT_WINDOW_MINUTES = _env_int("LOGIN_LOCKOUT_WINDOW_MINUTES", 15)
+    LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    #: Strict-Transport-Security max-age in seconds; 0 = not sent (development over plain http)
+    HSTS_SECONDS = 0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -183,6 +220,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600)
     PROXY_COUNT = _env_int("PROXY_COUNT", 1)
 
     def __init__(self) -> None:
@@ -212,3 +250,17 @@ def config_from_env() -> type[Config] | Config:
             f"Unknown SKILLGRID_ENV {name!r}; use one of {sorted(CONFIGS)}"
         ) from None
     return cls() if cls is ProductionConfig else cls
+
+
+class BenchConfig(DevelopmentConfig):
+    """Benchmarks (``make bench``, SKILLGRID_ENV=bench): development plus the ceiling endpoints.
+
+    Never deployed: the ceilings are public endpoints that write to a scratch table.
+    """
+
+    BENCH_ENDPOINTS = True
+    # Every simulated person signs in from 127.0.0.1.
+    LOGIN_LIMIT_ADDRESS = os.environ.get("LOGIN_LIMIT_ADDRESS", "1000000 per minute")
+
+
+CONFIGS["bench"] = BenchConfig

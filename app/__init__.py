@@ -1,11 +1,35 @@
 """SkillGrid: staff training and assessment for a power-supply company's customer service."""
 
+from importlib import import_module
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import config_from_env
+from config import config_from_env, sqlite_synchronous
+
+#: the feature packages, each with a ``blueprint.py`` (``register(app)``, maybe
+#: ``register_hooks(hooks)``), in the order their blueprints are mounted
+FEATURES = (
+    "auth",
+    "home",
+    "org",
+    "competencies",
+    "quality",
+    "kiosk",
+    "bank",
+    "quizzes",
+    "grading",
+    "notify",
+    "courses",
+    "needs",
+    "insights",
+    "api",
+    "reports",
+    "audit",
+    "ops",
+)
 
 
 def create_app(config=None) -> Flask:
@@ -14,8 +38,10 @@ def create_app(config=None) -> Flask:
     app.config.from_object(config if config is not None else config_from_env())
     app.jinja_env.add_extension("jinja2.ext.do")
     register_proxy(app)
+    register_request_safety(app)
     register_extensions(app)
     register_blueprints(app)
+    register_hooks(app)
     register_errorhandlers(app)
     register_template_context(app)
     register_cli(app)
@@ -31,7 +57,8 @@ def register_proxy(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """WAL, foreign keys and a busy timeout on every SQLite connection.
+    """WAL, foreign keys, a busy timeout and ``synchronous`` (``SQLITE_SYNCHRONOUS``, FULL
+    unless set) on every SQLite connection.
 
     Runs on connect, before any transaction: SQLite ignores foreign_keys inside one.
     """
@@ -42,7 +69,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA synchronous={sqlite_synchronous()}")
     cursor.close()
+
+
+def register_request_safety(app: Flask) -> None:
+    """Bounded numbers from URLs, queries and forms; safe JSON bodies; security headers."""
+    from app.core import jsonsafe, params, security
+
+    params.register(app)
+    jsonsafe.register(app)
+    security.register(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -64,6 +101,10 @@ def register_extensions(app: Flask) -> None:
     )
     bootstrap.init_app(app)
     limiter.init_app(app)
+    # The limiter is one object per process and init_app gives it this app's storage, but it
+    # keeps the "storage is down, count in memory" flag of the app built before (tests and
+    # tools build several apps in one process). A fresh storage starts alive.
+    limiter._storage_dead = False
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "warning"
@@ -74,38 +115,42 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
+        """The signed-in person and their roles in one query (every request asks for them)."""
         from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
 
         from app.org.models import User
 
-        return db.session.scalar(
-            select(User).where(User.session_token == token, User.is_active.is_(True))
+        return (
+            db.session.scalars(
+                select(User)
+                .where(User.session_token == token, User.is_active.is_(True))
+                .options(joinedload(User.roles))
+            )
+            .unique()
+            .first()
         )
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount every feature blueprint."""
-    from app.auth import bp as auth_bp
-    from app.bank import bp as bank_bp
-    from app.courses import bp as courses_bp
-    from app.grading import bp as grading_bp
-    from app.home import bp as home_bp
-    from app.notify import bp as notify_bp
-    from app.org import bp as org_bp
-    from app.quizzes import bp as quizzes_bp
+    """Mount every feature blueprint with its views and commands (``<feature>/blueprint.py``)."""
+    for feature in FEATURES:
+        import_module(f"app.{feature}.blueprint").register(app)
+    if app.config.get("BENCH_ENDPOINTS"):
+        # The benchmark ceilings exist only in a bench configuration, never in dev or production.
+        import_module("app.bench.blueprint").register(app)
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(org_bp)
-    app.register_blueprint(bank_bp)
-    app.register_blueprint(quizzes_bp)
-    app.register_blueprint(grading_bp)
-    app.register_blueprint(notify_bp)
-    app.register_blueprint(courses_bp)
 
-    from app.api import register as register_api
+def register_hooks(app: Flask) -> None:
+    """Build the app's hook registry and let every feature connect its handlers to it."""
+    from app.core.hooks import EXTENSION_KEY, Hooks
 
-    register_api(app)
+    registry = Hooks()
+    app.extensions[EXTENSION_KEY] = registry
+    for feature in FEATURES:
+        connect = getattr(import_module(f"app.{feature}.blueprint"), "register_hooks", None)
+        if connect is not None:
+            connect(registry)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -117,10 +162,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_context(app: Flask) -> None:
     """Predicates and helpers that every template may call."""
-    from flask_babel import format_date, format_datetime
-
-    from app.core.i18n import LANGUAGE_NAMES, select_locale
+    from app.core.i18n import LANGUAGE_NAMES, format_date, format_datetime, select_locale
     from app.core.permissions import TEMPLATE_PREDICATES
+
+    # Globals too, so macros imported without the context format dates the same way.
+    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime)
 
     @app.context_processor
     def inject():
@@ -135,6 +181,8 @@ def register_template_context(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """``flask seed-demo`` and each feature's command group."""
+    from app.bench.cli import bench_cli
     from app.core.seed import seed_demo_command
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(bench_cli)

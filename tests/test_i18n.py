@@ -7,17 +7,27 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "app/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    # the same English word translated two ways ("In progress": 作答中 / 学习中) has a context
+    "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
 METHODS = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
 
 
-def _source_msgids() -> set[str]:
+def _source_msgids() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every translatable string in the source."""
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=METHODS, keywords=KEYWORDS, options_map={"app/templates/**.html": {}}
     ):
-        found.add(message if isinstance(message, str) else message[0])
-    found.discard("")
+        found.add((context or None, message if isinstance(message, str) else message[0]))
+    found.discard((None, ""))
     return found
 
 
@@ -29,7 +39,7 @@ def _catalogue():
 def test_every_source_string_has_a_chinese_translation():
     catalogue = _catalogue()
     translated = {
-        (m.id if isinstance(m.id, str) else m.id[0])
+        (m.context or None, m.id if isinstance(m.id, str) else m.id[0])
         for m in catalogue
         if m.id and m.string and not m.fuzzy
     }

@@ -102,3 +102,14 @@ def test_upgrading_keeps_existing_accounts_and_their_roles(migrated_app):
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT role FROM user_role")).scalars().all() == ["admin"]
             assert conn.execute(text("SELECT auth_source FROM user_account")).scalar() == "local"
+
+
+def test_every_question_type_passes_the_migrated_qtype_check(migrated_app):
+    """A type added to the code (Cloze) must be allowed by the CHECK the migrations built."""
+    from app.bank.qtypes import QTYPES
+
+    with migrated_app.app_context():
+        checks = inspect(db.engine).get_check_constraints("question_version")
+    (qtype,) = [c["sqltext"] for c in checks if c["name"] == "ck_question_version_qtype"]
+    missing = [name for name in QTYPES if f"'{name}'" not in qtype]
+    assert not missing, f"question_version.qtype CHECK lacks {missing}: {qtype}"

@@ -3,13 +3,12 @@
 from datetime import timedelta
 
 import click
-from sqlalchemy import select
 
-from app.api import bp, services
-from app.api.models import SCOPES, ApiToken
+from app.api import queries, services
+from app.api.blueprint import bp
+from app.api.models import SCOPES
 from app.core import clock
 from app.core.errors import DomainError
-from app.extensions import db
 
 
 @bp.cli.command("create-service-token")
@@ -35,9 +34,7 @@ def create_service_token_command(name, scopes, expires_days):
 def list_tokens_command():
     """List the service tokens (never the tokens themselves)."""
     now = clock.now()
-    for token in db.session.scalars(
-        select(ApiToken).where(ApiToken.scopes.is_not(None)).order_by(ApiToken.id)
-    ):
+    for token in sorted(queries.service_tokens(), key=lambda t: t.id):
         state = "revoked" if token.revoked_at else "live" if token.is_live(now) else "expired"
         expires = token.expires_at.isoformat() if token.expires_at else "never"
         click.echo(f"{token.id}\t{token.name}\t{','.join(token.scopes)}\t{state}\t{expires}")
@@ -47,7 +44,7 @@ def list_tokens_command():
 @click.argument("token_id", type=int)
 def revoke_token_command(token_id):
     """Revoke the token with this id."""
-    token = db.session.get(ApiToken, token_id)
+    token = queries.token_by_id(token_id)
     if token is None:
         raise click.ClickException(f"no token {token_id}")
     services.revoke_token(None, token)

@@ -16,6 +16,8 @@ SCOPE_LABELS = {
     "questions:write": _l("Import questions"),
     "training:read": _l("Read courses and people's training"),
     "reports:read": _l("Read reports"),
+    "scores:write": _l("Import service-quality scores"),
+    "ratings:mint": _l("Mint receipt tokens for customer ratings"),
 }
 
 

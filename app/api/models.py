@@ -16,6 +16,8 @@ SCOPES = (
     "questions:write",
     "training:read",
     "reports:read",
+    "scores:write",
+    "ratings:mint",
 )
 
 

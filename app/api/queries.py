@@ -1,4 +1,4 @@
-"""Read-side queries of the API: paging, people for the HR feed, attempts with question keys."""
+"""Read-side queries of the API: paging, the HR feed's people, attempts with their keys, tokens."""
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -52,15 +52,6 @@ def attempt_for_api(attempt_id: int) -> Attempt | None:
             .selectinload(AttemptSlot.version)
             .selectinload(QuestionVersion.question),
         )
-    )
-
-
-def user_by_employee_no(employee_no: str) -> User | None:
-    """The person with this employee number (with department loaded)."""
-    return db.session.scalar(
-        select(User)
-        .where(User.employee_no == employee_no)
-        .options(joinedload(User.department), joinedload(User.job_role))
     )
 
 

@@ -11,12 +11,14 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from app.bank.formats import FORMATS
-from app.bank.qtypes import COMPETENCY_CODES, QTYPES, STATUSES
+from app.bank.qtypes import QTYPES, STATUSES, api_response_schemas
 from app.core.permissions import ROLE_VALUES
 from app.courses.models import COURSE_STATUSES, ENROLMENT_STATUSES
 from app.quizzes.models import ATTEMPT_STATES, REVIEW_ITEMS
 
 MAX_SEQ = 2**62
+#: the most records one PUT /users may carry
+MAX_FEED_ROWS = 5000
 
 
 class UTCDateTime(fields.DateTime):
@@ -138,60 +140,21 @@ class ChoiceSchema(ma.Schema):
     text = fields.String(required=True, metadata={"description": "Sanitised HTML"})
 
 
-#: the response of each question type, as sent and as read back
-RESPONSE_SHAPES = [
-    {
-        "title": "single",
-        "type": "object",
-        "properties": {"choice": {"type": "integer", "minimum": 1, "nullable": True}},
-        "required": ["choice"],
-        "additionalProperties": False,
-    },
-    {
-        "title": "multiple",
-        "type": "object",
-        "properties": {"choices": {"type": "array", "items": {"type": "integer", "minimum": 1}}},
-        "required": ["choices"],
-        "additionalProperties": False,
-    },
-    {
-        "title": "truefalse",
-        "type": "object",
-        "properties": {"value": {"type": "boolean", "nullable": True}},
-        "required": ["value"],
-        "additionalProperties": False,
-    },
-    {
-        "title": "shortanswer, essay",
-        "type": "object",
-        "properties": {"text": {"type": "string", "nullable": True}},
-        "required": ["text"],
-        "additionalProperties": False,
-    },
-    {
-        "title": "numerical",
-        "type": "object",
-        "properties": {
-            "value": {"type": "string", "nullable": True, "example": "12.5"},
-            "unit": {"type": "string", "nullable": True, "example": "kWh"},
-        },
-        "required": ["value"],
-        "additionalProperties": False,
-    },
-    {
-        "title": "matching",
-        "type": "object",
-        "properties": {
-            "pairs": {
-                "type": "object",
-                "description": "subquestion id -> answer id",
-                "additionalProperties": {"type": "integer", "minimum": 1, "nullable": True},
-            }
-        },
-        "required": ["pairs"],
-        "additionalProperties": False,
-    },
-]
+class BlankSchema(ma.Schema):
+    """A blank of a Cloze question, in order: the text marks blank n with {#n}."""
+
+    id = fields.Integer(required=True)
+    type = fields.String(
+        required=True,
+        validate=validate.OneOf(("shortanswer", "numerical", "single", "multiple")),
+        metadata={"description": "the type whose rules grade the blank"},
+    )
+    mark = fields.Integer(required=True, metadata={"description": "the blank's weight"})
+    choices = fields.List(fields.Nested(ChoiceSchema), metadata={"description": "single/multiple"})
+
+
+#: the response of each question type, as sent and as read back (each type declares its own)
+RESPONSE_SHAPES = api_response_schemas()
 
 
 def response_field(**kwargs) -> fields.Dict:
@@ -210,6 +173,7 @@ class QuestionSchema(ma.Schema):
     choices = fields.List(fields.Nested(ChoiceSchema), metadata={"description": "single/multiple"})
     subquestions = fields.List(fields.Nested(ChoiceSchema), metadata={"description": "matching"})
     answers = fields.List(fields.Nested(ChoiceSchema), metadata={"description": "matching"})
+    blanks = fields.List(fields.Nested(BlankSchema), metadata={"description": "cloze"})
 
 
 class AnsweredQuestionSchema(QuestionSchema):
@@ -290,7 +254,10 @@ class QuestionQuerySchema(ma.Schema):
 
     category = fields.String(metadata={"description": "Category path; includes its subtree"})
     qtype = fields.String(validate=validate.OneOf(tuple(QTYPES)))
-    competency = fields.String(validate=validate.OneOf(COMPETENCY_CODES))
+    competency = fields.String(
+        validate=validate.Regexp(r"^[A-Z]{1,4}[0-9]{1,3}$"),
+        metadata={"description": "A competency code of the framework, e.g. SV1"},
+    )
     difficulty = fields.Integer(validate=validate.Range(min=1, max=3))
     status = fields.String(validate=validate.OneOf(STATUSES))
     tag = fields.String(validate=validate.Length(max=100))
@@ -307,6 +274,12 @@ class QuestionSummarySchema(ma.Schema):
     status = fields.String(required=True)
     difficulty = fields.Integer(required=True)
     competencies = fields.List(fields.String(), required=True)
+    competency_names = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Competency code -> its name in the request's language"},
+    )
     tags = fields.List(fields.String(), required=True)
     version = fields.Integer(required=True)
     updated_at = UTCDateTime(required=True)
@@ -400,7 +373,9 @@ class UserFeedSchema(Strict):
     """People to create or update by employee number, all or none."""
 
     users = fields.List(
-        fields.Nested(UserRecordSchema), required=True, validate=validate.Length(min=1, max=5000)
+        fields.Nested(UserRecordSchema),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_FEED_ROWS),
     )
 
 
@@ -460,6 +435,12 @@ class CourseSchema(ma.Schema):
         values=fields.Integer(),
         required=True,
         metadata={"description": "Competency code -> the level the course brings it to"},
+    )
+    competency_names = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Competency code -> its name in the request's language"},
     )
     published_at = UTCDateTime(required=True, allow_none=True)
 

@@ -15,14 +15,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.api.models import SCOPES, ApiToken
+from app.auth.services import local_account_for
 from app.core import clock
 from app.core.audit import record_audit
 from app.core.errors import DomainError, ImportRejected, Problem
-from app.core.hooks import on_password_changed
 from app.core.permissions import Role
+from app.core.uow import transaction
 from app.extensions import db
 from app.org import services as org
 from app.org.models import User
+from app.org.queries import user_by_employee_no
 
 #: employee numbers of service users start with this; people never get one
 SERVICE_PREFIX = "svc-"
@@ -35,15 +37,11 @@ SCOPE_ROLES = {
     "questions:write": Role.TRAINER,
     "training:read": Role.HR,
     "reports:read": Role.HR,
+    "scores:write": Role.HR,
+    "ratings:mint": Role.HR,
 }
 #: how often last_used_at is written (every request would turn reads into writes)
 TOUCH_EVERY = timedelta(minutes=1)
-#: the most records one PUT /users may carry
-MAX_FEED_ROWS = 5000
-
-
-class WrongCredentials(DomainError):
-    """Unknown user, not a local account, or wrong password."""
 
 
 class PasswordChangeRequired(DomainError):
@@ -65,15 +63,12 @@ def user_token_lifetime() -> timedelta:
 
 
 def issue_user_token(identifier: str, password: str) -> tuple[ApiToken, str]:
-    """A new token for the local account these credentials prove: (token row, the token)."""
-    user = org.find_user(identifier)
-    if (
-        user is None
-        or not user.is_local_account
-        or not user.is_active
-        or not user.check_password(password or "")
-    ):
-        raise WrongCredentials(_("Wrong employee number, email or password."))
+    """A new token for the local account these credentials prove: (token row, the token).
+
+    Not one unit of work: a failure is counted towards the account's lock-out (committed by
+    ``app.auth``) even though the request fails. Raises WrongCredentials or AccountLocked.
+    """
+    user = local_account_for(identifier, password or "")
     if user.must_change_password:
         raise PasswordChangeRequired(
             _("Please sign in on the website and choose a new password first.")
@@ -81,6 +76,7 @@ def issue_user_token(identifier: str, password: str) -> tuple[ApiToken, str]:
     return issue_token_for(user)
 
 
+@transaction
 def issue_token_for(user: User) -> tuple[ApiToken, str]:
     """A new token acting as ``user`` with their roles, valid for API_TOKEN_HOURS."""
     now = clock.now()
@@ -94,7 +90,6 @@ def issue_token_for(user: User) -> tuple[ApiToken, str]:
         expires_at=now + user_token_lifetime(),
     )
     db.session.add(token)
-    db.session.commit()
     return token, raw
 
 
@@ -106,12 +101,12 @@ def token_for(raw: str) -> ApiToken | None:
     return token
 
 
+@transaction
 def touch_token(token_id: int, last_used_at: datetime | None) -> None:
     """Note that the token was used (at most once a minute); called once the answer is ready."""
     now = clock.now()
     if last_used_at is None or now - last_used_at >= TOUCH_EVERY:
         db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
-        db.session.commit()
 
 
 def _token_snapshot(token: ApiToken) -> dict:
@@ -123,6 +118,7 @@ def _token_snapshot(token: ApiToken) -> dict:
     }
 
 
+@transaction
 def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:
     """Revoke a token (idempotent); a service user's roles then follow its remaining tokens."""
     if token.revoked_at is not None:
@@ -131,8 +127,7 @@ def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:
     if token.is_service or getattr(actor, "id", None) != token.user_id:
         record_audit(actor, "api_token.revoke", token, _token_snapshot(token), None)
     if token.is_service:
-        _sync_service_roles(actor, token.user, commit=False)
-    db.session.commit()
+        _sync_service_roles(actor, token.user)
     return token
 
 
@@ -141,7 +136,7 @@ def service_roles(scopes) -> list[Role]:
     return sorted({SCOPE_ROLES[s] for s in scopes}, key=lambda r: r.value)
 
 
-def _sync_service_roles(actor: User | None, user: User, *, commit: bool) -> None:
+def _sync_service_roles(actor: User | None, user: User) -> None:
     live = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ).all()
@@ -151,8 +146,6 @@ def _sync_service_roles(actor: User | None, user: User, *, commit: bool) -> None
         before = {"roles": user.role_names}
         user.set_roles(roles)
         record_audit(actor, "user.update", user, before, {"roles": user.role_names})
-    if commit:
-        db.session.commit()
 
 
 def check_scopes(scopes) -> list[str]:
@@ -172,6 +165,7 @@ def check_scopes(scopes) -> list[str]:
     return scopes
 
 
+@transaction
 def create_service_token(
     actor: User | None, name: str, scopes, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
@@ -191,7 +185,7 @@ def create_service_token(
     if expires_at is not None and expires_at <= clock.now():
         raise DomainError(_("The expiry must lie in the future."))
     employee_no = SERVICE_PREFIX + name
-    user = db.session.scalar(select(User).where(User.employee_no == employee_no))
+    user = user_by_employee_no(employee_no)
     if user is None:
         user = org.create_user(
             actor, employee_no=employee_no, name=name, roles=service_roles(scopes)
@@ -210,14 +204,14 @@ def create_service_token(
     db.session.add(token)
     db.session.flush()
     record_audit(actor, "api_token.create", token, None, _token_snapshot(token))
-    _sync_service_roles(actor, user, commit=False)
+    _sync_service_roles(actor, user)
     if not user.is_active:
         record_audit(actor, "user.active", user, {"is_active": False}, {"is_active": True})
         user.is_active = True
-    db.session.commit()
     return token, raw
 
 
+@transaction
 def sync_users_feed(actor: User | None, records: list[dict], *, dry_run: bool = False):
     """Upsert people from HR master data (all or nothing); service accounts are off limits."""
     reserved = [
@@ -233,9 +227,8 @@ def sync_users_feed(actor: User | None, records: list[dict], *, dry_run: bool = 
     return org.sync_users(actor, records, dry_run=dry_run)
 
 
-@on_password_changed
 def revoke_tokens_of(user: User) -> int:
-    """A new password ends the person's API tokens too (not committed: the caller's change)."""
+    """A new password ends the person's API tokens too (in the caller's unit of work)."""
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ).all()

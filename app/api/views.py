@@ -2,9 +2,9 @@
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
-from app.api import bp, queries, services
+from app.api import queries, services
 from app.api.auth import (
     ANY_SERVICE,
     current_api_user,
@@ -12,6 +12,7 @@ from app.api.auth import (
     note_token_use,
     token_required,
 )
+from app.api.blueprint import bp
 from app.api.errors import ApiError, api_error_response
 from app.api.responses import (
     ResponseInvalid,
@@ -31,12 +32,14 @@ from app.api.schemas import (
     TokenRequestSchema,
     TokenSchema,
 )
+from app.auth.services import AccountLocked, WrongCredentials, throttle_key
 from app.bank import richtext
 from app.core import clock
-from app.core.permissions import public
-from app.extensions import db, limiter
+from app.core.permissions import can_author_quizzes, public
+from app.extensions import limiter
 from app.quizzes import queries as quiz_queries
 from app.quizzes import services as quizzes
+from app.quizzes.loaders import get_visible_quiz_or_404
 from app.quizzes.models import REVIEW_ITEMS, Attempt, Quiz
 
 
@@ -53,11 +56,11 @@ bp.after_request(note_token_use)
 
 
 def _token_account_key() -> str:
-    """Rate-limit key of the account being tried: shared with the sign-in form's limit."""
+    """Rate-limit key of the account being tried: the sign-in form's, whatever name was typed."""
     body = request.get_json(silent=True)
     identifier = body.get("username") if isinstance(body, dict) else None
     if isinstance(identifier, str) and identifier.strip():
-        return f"account:{identifier.strip().lower()}"
+        return throttle_key(identifier.strip())
     return f"addr:{request.remote_addr}"
 
 
@@ -96,7 +99,9 @@ def create_token(credentials):
         token, raw = services.issue_user_token(credentials["username"], credentials["password"])
     except services.PasswordChangeRequired as exc:
         raise ApiError(403, "password_change_required", str(exc)) from None
-    except services.WrongCredentials as exc:
+    except AccountLocked as exc:
+        raise ApiError(403, "account_locked", str(exc)) from None
+    except WrongCredentials as exc:
         g.api_login_failed = True
         raise ApiError(401, "invalid_credentials", str(exc)) from None
     return {"token": raw, "expires_at": token.expires_at}
@@ -181,13 +186,10 @@ def my_quizzes(pagination_parameters):
 
 def _quiz_for_attempt(quiz_id: int) -> Quiz:
     """A quiz the user may take (authors see every quiz), else 404."""
-    quiz = db.session.get(Quiz, quiz_id)
-    user = current_api_user()
-    if quiz is None or not (
-        quizzes.can_author(user) or (quiz.is_published and quizzes.in_audience(user, quiz))
-    ):
-        raise ApiError(404, "not_found", _("No quiz with this id is open to you."))
-    return quiz
+    try:
+        return get_visible_quiz_or_404(quiz_id, user=current_api_user())
+    except NotFound:
+        raise ApiError(404, "not_found", _("No quiz with this id is open to you.")) from None
 
 
 def _own_attempt(attempt_id: int, *, allow_authors: bool = False) -> Attempt:
@@ -196,7 +198,7 @@ def _own_attempt(attempt_id: int, *, allow_authors: bool = False) -> Attempt:
     if attempt is None or attempt.is_preview:
         raise ApiError(404, "not_found", _("No attempt has this id."))
     user = current_api_user()
-    if attempt.user_id != user.id and not (allow_authors and quizzes.can_author(user)):
+    if attempt.user_id != user.id and not (allow_authors and can_author_quizzes(user)):
         raise ApiError(403, "forbidden", _("This attempt is someone else's."))
     return attempt
 
@@ -229,7 +231,6 @@ def start_attempt(quiz_id: int):
     try:
         attempt, started = quizzes.start_attempt(current_api_user(), quiz)
     except quizzes.QuizError as exc:
-        db.session.rollback()
         raise ApiError(409, "quiz_unavailable", str(exc)) from None
     attempt = queries.attempt_for_api(attempt.id)
     body = {
@@ -252,8 +253,8 @@ def get_attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if quizzes.finish_if_overdue(attempt):
         attempt = queries.attempt_for_api(attempt.id)  # finished just now: read its grade
-    responses = quizzes.current_responses(attempt)
-    allows = quizzes.review_allows(attempt.quiz, attempt)
+    responses = quiz_queries.current_responses(attempt)
+    allows = quiz_queries.review_allows(attempt.quiz, attempt)
     return {
         "id": attempt.id,
         "quiz_id": attempt.quiz_id,
@@ -279,6 +280,7 @@ def get_attempt(attempt_id: int):
 @bp.arguments(SaveRequestSchema)
 @bp.response(200, SaveResultSchema)
 @bp.alt_response(409, response="Error", description="Submitted, or past the deadline")
+@bp.alt_response(422, response="Error", description="Not an answer to the question, or too long")
 def save_response(body, attempt_id: int, slot: int):
     """Save my response to one question (an older `seq` than the stored one changes nothing)."""
     attempt = _own_attempt(attempt_id)
@@ -295,6 +297,10 @@ def save_response(body, attempt_id: int, slot: int):
         result = quizzes.save_response(attempt, target, response, body.get("seq"))
     except quizzes.AttemptClosed as exc:
         raise ApiError(409, "attempt_closed", str(exc)) from None
+    except quizzes.QuizError as exc:  # an answer over the documented size (docs/api.md)
+        raise ApiError(
+            422, "invalid_response", str(exc), errors=[{"field": "response", "message": str(exc)}]
+        ) from None
     return {"saved_at": result.saved_at, "applied": result.applied}
 
 
@@ -310,7 +316,7 @@ def submit_attempt(attempt_id: int):
     """Submit and grade my attempt; submitting again changes nothing and answers the same."""
     attempt = _own_attempt(attempt_id)
     attempt = quizzes.submit_attempt(attempt)
-    return _result(attempt, quizzes.review_allows(attempt.quiz, attempt))
+    return _result(attempt, quiz_queries.review_allows(attempt.quiz, attempt))
 
 
 @bp.route(
@@ -329,10 +335,10 @@ def review_attempt(attempt_id: int):
     if attempt.state == "in_progress":
         raise ApiError(409, "attempt_in_progress", _("Submit the attempt before reviewing it."))
     user = current_api_user()
-    allows = quizzes.review_allows(attempt.quiz, attempt)
-    if attempt.user_id != user.id and quizzes.can_author(user):
+    allows = quiz_queries.review_allows(attempt.quiz, attempt)
+    if attempt.user_id != user.id and can_author_quizzes(user):
         allows = set(REVIEW_ITEMS)
-    responses = quizzes.current_responses(attempt)
+    responses = quiz_queries.current_responses(attempt)
     questions = []
     for slot in attempt.slots:
         version = slot.version

@@ -6,12 +6,12 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.api import pages, queries, services
+from app.api import queries, services
+from app.api.blueprint import pages
 from app.api.forms import SCOPE_LABELS, RevokeForm, ServiceTokenForm
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.permissions import Role, role_required
-from app.extensions import db
 
 
 def _page(form: ServiceTokenForm, new_token: str | None = None, status: int = 200):
@@ -45,7 +45,6 @@ def tokens():
                 current_user, form.name.data, form.scopes.data, expires_at
             )
         except DomainError as exc:
-            db.session.rollback()
             form.name.errors.append(str(exc))
             return _page(form, status=422)
         # Rendered, not flashed: a flash would put the token into the session cookie.

@@ -5,8 +5,8 @@ import json
 from flask import jsonify
 from flask_babel import gettext as _
 
-from app.api import bp
 from app.api.auth import current_api_user, token_required
+from app.api.blueprint import bp
 from app.api.errors import ApiError
 from app.api.queries import page_of
 from app.api.schemas import (
@@ -19,11 +19,11 @@ from app.api.schemas import (
 from app.bank import queries as bank_queries
 from app.bank import services as bank
 from app.bank.formats import dump_json
+from app.competencies.queries import names as competency_names
 from app.core.permissions import Role
-from app.extensions import db
 
 
-def _summary(version) -> dict:
+def _summary(version, names: dict[str, str]) -> dict:
     question = version.question
     return {
         "id": question.key,
@@ -33,6 +33,7 @@ def _summary(version) -> dict:
         "status": question.status,
         "difficulty": version.difficulty,
         "competencies": version.competencies,
+        "competency_names": {code: names.get(code, "") for code in version.competencies},
         "tags": question.tags,
         "version": version.number,
         "updated_at": question.updated_at,
@@ -68,7 +69,8 @@ def list_questions(filters, pagination_parameters):
     )
     items, total = page_of(query, pagination_parameters.page, pagination_parameters.page_size)
     pagination_parameters.item_count = total
-    return {"items": [_summary(version) for version in items]}
+    names = competency_names()  # one query, whether or not this page's questions have any
+    return {"items": [_summary(version, names) for version in items]}
 
 
 @bp.route("/questions/<string(maxlength=100):key>", tags=["question bank"])
@@ -102,7 +104,6 @@ def import_questions(options):
             dry_run=options["dry_run"],
         )
     except bank.BankImportRejected as exc:
-        db.session.rollback()
         raise ApiError(
             422,
             "import_rejected",

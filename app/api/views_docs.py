@@ -5,7 +5,7 @@ from copy import deepcopy
 import swagger_ui_bundle
 from flask import abort, current_app, jsonify, render_template, send_from_directory
 
-from app.api import EXTENSION_KEY, pages
+from app.api.blueprint import EXTENSION_KEY, pages
 from app.core.permissions import public
 
 #: the Swagger UI files the docs page loads (nothing else of the package is served)
@@ -27,6 +27,7 @@ TAGS = [
     {"name": "question bank", "description": "Read the bank and import question files"},
     {"name": "people", "description": "People and departments (the HR feed)"},
     {"name": "training", "description": "Courses, assignments and certificates"},
+    {"name": "competencies", "description": "The competency framework and role profiles"},
 ]
 
 

@@ -2,8 +2,9 @@
 
 from flask_babel import gettext as _
 
-from app.api import bp, queries, services
+from app.api import queries, services
 from app.api.auth import current_api_user, current_token, token_required
+from app.api.blueprint import bp
 from app.api.errors import ApiError
 from app.api.schemas import (
     CourseListSchema,
@@ -17,12 +18,12 @@ from app.api.schemas import (
     UsersQuerySchema,
 )
 from app.api.views import person
+from app.competencies.queries import competency_name
 from app.core import clock
 from app.core.errors import ImportRejected, NotFound
-from app.core.permissions import Role, can_view_people, can_view_user
+from app.core.permissions import Role, can_view_people, can_view_training_of
 from app.courses import queries as course_queries
 from app.courses import services as courses
-from app.extensions import db
 from app.org import queries as org_queries
 from app.org import services as org
 
@@ -77,7 +78,6 @@ def put_users(options, body):
     try:
         report = services.sync_users_feed(current_api_user(), records, dry_run=options["dry_run"])
     except ImportRejected as exc:
-        db.session.rollback()
         raise ApiError(
             422,
             "import_rejected",
@@ -139,6 +139,7 @@ def list_courses(filters, pagination_parameters):
                 "credit_hours": course.credit_hours,
                 "is_open": course.is_open,
                 "competencies": course.competencies,
+                "competency_names": {code: competency_name(code) for code in course.competencies},
                 "published_at": course.published_at,
             }
             for course in items
@@ -146,22 +147,15 @@ def list_courses(filters, pagination_parameters):
     }
 
 
-def _may_see_training_of(person_row) -> bool:
-    token = current_token()
-    if token.is_service:
-        return True  # the scope was checked by the guard
-    return can_view_user(current_api_user(), person_row)
-
-
 @bp.route("/people/<string(maxlength=32):employee_no>/training", tags=["training"])
 @token_required(scope="training:read")
 @bp.response(200, TrainingSchema)
 def person_training(employee_no: str):
     """A person's current assignments and certificates (staff: only their own)."""
-    found = queries.user_by_employee_no(employee_no)
+    found = org_queries.user_by_employee_no(employee_no)
     if found is None:
         raise ApiError(404, "not_found", _("No person has this employee number."))
-    if not _may_see_training_of(found):
+    if not can_view_training_of(current_token(), found):
         raise ApiError(403, "forbidden", _("You may not see this person's training."))
     now = clock.now()
     enrolments = course_queries.my_enrolments(found)

@@ -1,23 +1,3 @@
 """Signing in and out (local, LDAP / Active Directory, OpenID Connect) and the language switch."""
 
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-#: where the parsed sign-in settings live in ``app.extensions``
-SETTINGS_KEY = "skillgrid.login"
-
-
-@bp.record_once
-def _load_login_settings(state) -> None:
-    """Check the sign-in configuration at start-up (a clear error, not a 500 at first login)."""
-    from app.auth.oidc import init_oidc
-    from app.auth.settings import load_login_settings
-
-    settings = load_login_settings(state.app.config)
-    state.app.extensions[SETTINGS_KEY] = settings
-    if settings.oidc is not None:
-        init_oidc(state.app, settings.oidc)
-
-
-from app.auth import cli, views  # noqa: E402,F401  (routes and commands register on bp)
+from app.auth import models  # noqa: F401  (Alembic and the mappers see them)

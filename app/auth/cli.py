@@ -2,12 +2,12 @@
 
 import click
 from flask import current_app
-from sqlalchemy import select
 
-from app.auth import SETTINGS_KEY, bp, directory, services
+from app.auth import directory, services
+from app.auth.blueprint import SETTINGS_KEY, bp
 from app.core.errors import DomainError
-from app.extensions import db
-from app.org.models import AUTH_SOURCES, User
+from app.org.models import AUTH_SOURCES
+from app.org.queries import user_by_employee_no
 
 
 @bp.cli.command("set-source")
@@ -15,7 +15,7 @@ from app.org.models import AUTH_SOURCES, User
 @click.argument("source", type=click.Choice(AUTH_SOURCES))
 def set_source_command(employee_no, source):
     """Make an account sign in locally or through the directory (drops a local password)."""
-    user = db.session.scalar(select(User).where(User.employee_no == employee_no))
+    user = user_by_employee_no(employee_no)
     if user is None:
         raise click.ClickException(f"no user with employee number {employee_no}")
     try:

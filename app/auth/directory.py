@@ -243,7 +243,8 @@ def _read_entry(conn: Connection, settings: LdapSettings, dn: str) -> dict | Non
 
 def _is_disabled(conn: Connection, settings: LdapSettings, entry: dict) -> bool:
     control = _first(entry.get("attributes", {}), "userAccountControl")
-    if control is not None and control.isdigit() and int(control) & AD_ACCOUNT_DISABLED:
+    is_number = control is not None and control.isascii() and control.isdigit()
+    if is_number and int(control) & AD_ACCOUNT_DISABLED:
         return True
     if settings.active_filter:
         return not _search(conn, entry["dn"], settings.active_filter, BASE, ["objectClass"])

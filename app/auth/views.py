@@ -14,16 +14,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import SETTINGS_KEY, bp, oidc
+from app.auth import lockout, oidc
 from app.auth import services as auth_services
+from app.auth.blueprint import SETTINGS_KEY, bp
 from app.auth.directory import DirectoryRefused, DirectoryUnavailable
 from app.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from app.auth.settings import LoginSettings
 from app.core.errors import DomainError
-from app.core.permissions import login_only, public
+from app.core.forms import ConfirmForm
+from app.core.permissions import Role, login_only, public, role_required
 from app.core.urls import safe_next
 from app.extensions import limiter
 from app.org import services
+from app.org.loaders import get_user_or_404
 
 #: where the local ``next`` target waits while the browser visits the OIDC provider
 SSO_NEXT_KEY = "sso_next"
@@ -34,9 +37,11 @@ def _login_settings() -> LoginSettings:
 
 
 def _account_key() -> str:
-    """Rate-limit key for the account being tried (falls back to the address)."""
-    identifier = (request.form.get("identifier") or "").strip().lower()
-    return f"account:{identifier}" if identifier else f"addr:{request.remote_addr}"
+    """Rate-limit key of the account being tried, whatever name of it was typed."""
+    identifier = (request.form.get("identifier") or "").strip()
+    if not identifier:
+        return f"addr:{request.remote_addr}"
+    return auth_services.throttle_key(identifier)
 
 
 def _login_failed(response) -> bool:
@@ -110,6 +115,10 @@ def login():
                 else _("Wrong employee number, email or password.")
             )
             form.password.errors.append(message)
+        except auth_services.AccountLocked as exc:
+            # Already counted (or refused unchecked): the lock, not the limiter, speaks now.
+            form.password.errors.append(str(exc))
+            return _login_page(form, 403)
         except auth_services.SignInRefused as exc:
             form.password.errors.append(str(exc))
         else:
@@ -171,6 +180,7 @@ def oidc_callback():
     try:
         profile = oidc.finish_sign_in(settings.oidc)
         user = auth_services.provision_directory_user("oidc", profile, settings.oidc.group_map)
+        auth_services.refuse_if_locked(user)
     except DirectoryUnavailable as exc:
         _sso_unavailable(exc)
     except DirectoryRefused as exc:
@@ -191,10 +201,24 @@ def oidc_callback():
 @bp.route("/logout", methods=["POST"])
 @login_only
 def logout():
-    """Sign out and go to the sign-in page."""
+    """Sign out everywhere (the session token changes, so a copied cookie dies too)."""
+    auth_services.sign_out(current_user._get_current_object())
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/org/users/<int:user_id>/unlock", methods=["POST"])
+@role_required(Role.ADMIN)
+def unlock_account(user_id: int):
+    """Lift the lock that failed sign-ins put on an account (audited)."""
+    user = get_user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        if lockout.unlock(current_user, user):
+            flash(_("Account %(no)s unlocked.", no=user.employee_no), "success")
+        else:
+            flash(_("Account %(no)s was not locked.", no=user.employee_no), "info")
+    return redirect(url_for("org.user_edit", user_id=user.id))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -1,7 +1,3 @@
 """The question bank: categories, versioned questions, question types and file formats."""
 
-from flask import Blueprint
-
-bp = Blueprint("bank", __name__, url_prefix="/bank", cli_group="bank")
-
-from app.bank import cli, models, views  # noqa: E402,F401  (routes and commands register on bp)
+from app.bank import models  # noqa: F401  (Alembic and the mappers see them)

@@ -3,15 +3,12 @@
 from pathlib import Path
 
 import click
-from sqlalchemy import func, select
 
-from app.bank import bp, services
+from app.bank import queries, services
+from app.bank.blueprint import bp
 from app.bank.formats import FORMATS
 from app.bank.formats.xlsx import template_workbook
-from app.bank.models import Question
 from app.core.errors import DomainError
-from app.core.seed import demo_seeder
-from app.extensions import db
 
 QUESTION_BANK = Path(__file__).resolve().parents[2] / "question_bank"
 ACTION_WORDS = {
@@ -77,7 +74,7 @@ def check_command(paths, fmt, category):
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice([name for name, spec in FORMATS.items() if spec.dump]),
+    type=click.Choice(services.writable_formats()),
     default="yaml",
     show_default=True,
 )
@@ -101,7 +98,6 @@ def template_command(out):
     click.echo(f"template written to {out}")
 
 
-@demo_seeder(20, "question bank")
 def seed_question_bank() -> str:
     """Import the bank shipped in question_bank/ (re-importing changes nothing)."""
     sources = [
@@ -109,5 +105,4 @@ def seed_question_bank() -> str:
         for path in services.collect_files([QUESTION_BANK])
     ]
     report = services.import_questions(None, sources)
-    total = db.session.scalar(select(func.count(Question.id)))
-    return f"{total} questions ({report.summary})"
+    return f"{queries.question_count()} questions ({report.summary})"

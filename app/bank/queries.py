@@ -1,5 +1,5 @@
-"""Read-side queries of the bank: the paged list, the category tree, a question's history and
-the look-alikes an author is warned about."""
+"""Read-side queries of the bank: the paged list, the category tree, a question's history, the
+look-alikes an author is warned about, and the lookups that imports, saves and exports make."""
 
 import difflib
 from dataclasses import dataclass
@@ -16,6 +16,7 @@ from app.bank.models import (
     QuestionTag,
     QuestionVersion,
 )
+from app.core import hooks
 from app.core.models import AuditEvent
 from app.extensions import db
 
@@ -103,6 +104,33 @@ def categories_with_counts() -> list[tuple[Category, int]]:
         .outerjoin(counts, counts.c.category_id == Category.id)
         .order_by(Category.full_name)
     ).all()
+
+
+@dataclass(frozen=True)
+class QuestionFlag:
+    """A remark another feature makes about a question (``question_flags`` hook), e.g. a quiz's
+    statistics finding it too easy; the bank shows it beside the question."""
+
+    #: the badge's words, e.g. "Too easy"
+    text: str
+    #: where it comes from, e.g. the quiz's title
+    source: str
+    #: the longer explanation (the figures behind it)
+    detail: str = ""
+    url: str | None = None
+    is_warning: bool = True
+
+
+def question_flags(question_ids) -> dict[int, list[QuestionFlag]]:
+    """Question id -> the remarks other features make about it (each feature: one query)."""
+    ids = list(question_ids)
+    found: dict[int, list[QuestionFlag]] = {}
+    if not ids:
+        return found
+    for answer in hooks.fire("question_flags", ids):
+        for question_id, flags in answer.items():
+            found.setdefault(question_id, []).extend(flags)
+    return found
 
 
 def question_by_key(key: str) -> Question | None:
@@ -271,4 +299,104 @@ def question_file(version_id: int, name: str) -> QuestionFile | None:
     """The file called ``name`` (its path inside the question) of a version."""
     return db.session.scalar(
         select(QuestionFile).where(QuestionFile.version_id == version_id, QuestionFile.name == name)
+    )
+
+
+def question_count() -> int:
+    """How many questions the bank holds."""
+    return db.session.scalar(select(func.count(Question.id))) or 0
+
+
+def key_is_taken(key: str) -> bool:
+    """Whether a question already has this stable key."""
+    return db.session.scalar(select(Question.id).where(Question.key == key)) is not None
+
+
+def category_by_id(category_id: int) -> Category | None:
+    """The category with this id."""
+    return db.session.get(Category, category_id)
+
+
+def category_by_full_name(full_name: str) -> Category | None:
+    """The category whose path of names is exactly ``full_name``."""
+    return db.session.scalar(select(Category).where(Category.full_name == full_name))
+
+
+def categories_by_full_name() -> dict[str, Category]:
+    """Every category by its path of names (an import loads them all once)."""
+    return {c.full_name: c for c in db.session.scalars(select(Category))}
+
+
+def questions_by_keys(keys: list[str]) -> dict[str, Question]:
+    """The questions with these stable keys, by key, with their categories."""
+    if not keys:
+        return {}
+    return {
+        q.key: q
+        for q in db.session.scalars(
+            select(Question).where(Question.key.in_(keys)).options(selectinload(Question.category))
+        )
+    }
+
+
+def questions_by_category_and_name(names: list[str]) -> dict[tuple[str, str], Question]:
+    """Questions whose latest version has one of ``names``, by (category path, name); the
+    first one found wins where two share both."""
+    if not names:
+        return {}
+    rows = db.session.execute(
+        select(Question, Category.full_name, QuestionVersion.name)
+        .join(Category, Question.category_id == Category.id)
+        .join(
+            QuestionVersion,
+            (QuestionVersion.question_id == Question.id)
+            & (QuestionVersion.number == Question.latest_number),
+        )
+        .where(QuestionVersion.name.in_(names))
+    )
+    found: dict[tuple[str, str], Question] = {}
+    for question, category_name, name in rows:
+        found.setdefault((category_name, name), question)
+    return found
+
+
+def latest_versions(questions: list[Question]) -> dict[int, QuestionVersion]:
+    """The latest version of each of ``questions`` (with its files), by question id."""
+    if not questions:
+        return {}
+    rows = db.session.scalars(
+        select(QuestionVersion)
+        .join(Question, QuestionVersion.question_id == Question.id)
+        .where(
+            QuestionVersion.question_id.in_([q.id for q in questions]),
+            QuestionVersion.number == Question.latest_number,
+        )
+        .options(selectinload(QuestionVersion.file_rows))
+    )
+    return {v.question_id: v for v in rows}
+
+
+def latest_versions_select(category: Category | None = None):
+    """Select the latest version of every question (of a category subtree if given)."""
+    query = (
+        select(QuestionVersion)
+        .join(Question, QuestionVersion.question_id == Question.id)
+        .join(Category, Question.category_id == Category.id)
+        .where(QuestionVersion.number == Question.latest_number)
+    )
+    if category is not None:
+        query = query.where(Category.path.startswith(category.path))
+    return query.order_by(Category.full_name, Question.key)
+
+
+def latest_versions_for_export(category: Category | None = None) -> list[QuestionVersion]:
+    """The latest version of every question (of a category subtree), with what exporting
+    them reads: question, category and embedded files."""
+    return list(
+        db.session.scalars(
+            latest_versions_select(category).options(
+                selectinload(QuestionVersion.question).selectinload(Question.category),
+                selectinload(QuestionVersion.file_rows),
+            )
+        )
     )

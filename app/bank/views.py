@@ -20,18 +20,34 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.bank import bp, forms, queries, richtext, services
+from app.bank import form_data, forms, queries, richtext, services
+from app.bank.blueprint import bp
+from app.bank.files import with_version_files
 from app.bank.formats import FORMATS
-from app.bank.models import Category
-from app.bank.qtypes import COMPETENCY_CODES, QTYPES, STATUSES, TEXT_FORMATS
+from app.bank.loaders import (
+    category_or_none,
+    get_category_or_404,
+    get_question_or_404,
+    get_version_or_404,
+)
+from app.bank.qtypes import QTYPES, STATUSES, TEXT_FORMATS
+from app.competencies import queries as competency_queries
 from app.core.errors import DomainError
 from app.core.pagination import paginate
-from app.core.permissions import Role, guarded_by, has_role, role_required
+from app.core.params import parse_int
+from app.core.permissions import (
+    Role,
+    can_view_every_question_file,
+    can_view_question_files,
+    guarded_by,
+    role_required,
+)
 from app.core.urls import safe_next
-from app.extensions import db
+from app.quizzes.queries import has_met_version
 
 #: bank pages are for trainers and admins only
 BANK_ROLES = (Role.TRAINER, Role.ADMIN)
@@ -41,26 +57,10 @@ BANK_ROLES = (Role.TRAINER, Role.ADMIN)
 def _bank_labels() -> dict:
     """Readable names of types, statuses and fields for every bank template."""
     return {
-        "qtype_labels": forms.QTYPE_LABELS,
+        "qtype_labels": {name: qtype.label for name, qtype in QTYPES.items()},
         "status_labels": forms.STATUS_LABELS,
         "field_labels": forms.FIELD_LABELS,
     }
-
-
-def get_question_or_404(key: str):
-    """Load a question by its stable key, or 404."""
-    question = queries.question_by_key(key)
-    if question is None:
-        abort(404)
-    return question
-
-
-def get_category_or_404(category_id: int) -> Category:
-    """Load a category by id, or 404."""
-    category = db.session.get(Category, category_id)
-    if category is None:
-        abort(404)
-    return category
 
 
 def _list_filters() -> dict:
@@ -71,7 +71,7 @@ def _list_filters() -> dict:
         "category_id": args.get("category", type=int),
         "qtype": args.get("qtype") if args.get("qtype") in QTYPES else None,
         "competency": args.get("competency")
-        if args.get("competency") in COMPETENCY_CODES
+        if args.get("competency") in competency_queries.known_codes()
         else None,
         "difficulty": difficulty if difficulty in (1, 2, 3) else None,
         "status": args.get("status") if args.get("status") in STATUSES else None,
@@ -99,10 +99,11 @@ def index():
         tree=queries.category_tree(),
         tags=queries.tag_names(),
         qtypes=list(QTYPES),
-        competencies=COMPETENCY_CODES,
+        competencies=competency_queries.competency_choices(),
         statuses=STATUSES,
         bulk=forms.BulkForm(next=request.full_path),
         export_formats=services.writable_formats(),
+        flags=queries.question_flags(version.question_id for version in page.items),
     )
 
 
@@ -125,7 +126,6 @@ def bulk():
             tag=form.bulk_tag.data,
         )
     except DomainError as exc:
-        db.session.rollback()
         flash(str(exc), "danger")
     else:
         flash(_("%(n)d of %(m)d questions changed.", n=changed, m=len(questions)), "success")
@@ -134,7 +134,7 @@ def bulk():
 
 def _render_version(version, *, show_correct: bool):
     qtype = version.qtype_impl
-    text = richtext.as_markup(richtext.render(version.questiontext, version.questiontextformat))
+    text = richtext.as_markup(qtype.text_html(version.questiontext, version.questiontextformat))
     # The authored order; a seeded generator keeps the (always shuffled) matching list stable.
     order = qtype.choice_order(version.data, False, random.Random(version.id))  # noqa: S311
     if show_correct:
@@ -146,6 +146,7 @@ def _render_version(version, *, show_correct: bool):
             True,
             textformat=version.questiontextformat,
             field_name=f"key-{version.id}",
+            questiontext=version.questiontext,
         )
     else:
         body = qtype.render_answer(
@@ -154,6 +155,7 @@ def _render_version(version, *, show_correct: bool):
             order,
             f"preview-{version.id}",
             textformat=version.questiontextformat,
+            questiontext=version.questiontext,
         )
     feedback = richtext.render(
         version.generalfeedback, version.generalfeedbackformat or version.questiontextformat
@@ -163,13 +165,7 @@ def _render_version(version, *, show_correct: bool):
     )
 
 
-def _with_files(rendered: str, version_id: int) -> str:
-    """Rendered HTML with its @@PLUGINFILE@@ references pointing at the version's files."""
-    if richtext.PLUGINFILE not in rendered:
-        return rendered
-    return richtext.resolve_files(
-        rendered, lambda name: url_for("bank.question_file", version_id=version_id, name=name)
-    )
+_with_files = with_version_files
 
 
 @bp.route("/questions/<key>")
@@ -187,10 +183,7 @@ def version(key: str, number: int):
     """One version of a question, for comparing with the others."""
     found = get_question_or_404(key)
     versions = queries.history(found)
-    chosen = next((v for v in versions if v.number == number), None)
-    if chosen is None:
-        abort(404)
-    return _version_page(found, versions, chosen)
+    return _version_page(found, versions, get_version_or_404(versions, number))
 
 
 def _version_page(found, versions, chosen):
@@ -205,6 +198,7 @@ def _version_page(found, versions, chosen):
         answer=answer,
         review=review,
         feedback=feedback,
+        flags=queries.question_flags([found.id]).get(found.id, []),
     )
 
 
@@ -213,8 +207,7 @@ def _version_page(found, versions, chosen):
 
 def _category_path_arg() -> str:
     """The category a new question starts in: ?category=<id>, else the default one."""
-    category_id = request.args.get("category", type=int)
-    category = db.session.get(Category, category_id) if category_id else None
+    category = category_or_none(request.args.get("category", type=int))
     return category.full_name if category is not None else services.DEFAULT_CATEGORY
 
 
@@ -226,11 +219,10 @@ def new_question():
     if qtype is None:
         return render_template(
             "bank/new.html",
-            qtypes=list(QTYPES),
-            qtype_help=forms.QTYPE_HELP,
+            qtypes=list(QTYPES.values()),
             category_id=request.args.get("category", type=int),
         )
-    return _author(None, qtype, forms.new_question_data(qtype, _category_path_arg()))
+    return _author(None, qtype, form_data.new_question_data(qtype, _category_path_arg()))
 
 
 @bp.route("/questions/<key>/edit", methods=["GET", "POST"])
@@ -239,7 +231,7 @@ def edit_question(key: str):
     """Edit a question: a content change saves a new version, the old ones stay."""
     found = get_question_or_404(key)
     latest = queries.history(found)[0]
-    initial = forms.version_form_data(latest.to_data(), latest.qtype_impl, latest.number)
+    initial = form_data.version_form_data(latest.to_data(), latest.qtype_impl, latest.number)
     return _author(found, latest.qtype_impl, initial, latest)
 
 
@@ -248,10 +240,10 @@ def _author(question, qtype, initial: dict, latest=None):
     look_alikes: list = []
     general: dict[str, list[str]] = {}
     if request.method == "POST":
-        formdata, action = forms.apply_row_action(request.form)
+        formdata, action = form_data.apply_row_action(request.form)
         form = forms.QuestionForm(formdata=formdata)
         if action is not None and action[0] == "add":
-            forms.add_rows(form, action[1])
+            form_data.add_rows(form, action[1])
         forms.prepare(form, qtype)
         if action is None:
             outcome, general, look_alikes = _save(form, question, qtype, latest)
@@ -271,26 +263,27 @@ def _author(question, qtype, initial: dict, latest=None):
         latest=latest,
         general=general,
         look_alikes=look_alikes,
-        field_errors=forms.field_errors(form),
-        qtype_help=forms.QTYPE_HELP.get(qtype.name, ""),
+        field_errors=form_data.field_errors(form),
         tree=queries.category_tree(),
         tags=queries.tag_names(),
         templates={name: forms.row_template(name, qtype) for name in forms.ROW_LISTS},
-        preview_text=_preview(form.questiontext.data, textformat, latest),
+        preview_text=_preview(form.questiontext.data, textformat, latest, qtype),
         preview_feedback=_preview(form.generalfeedback.data, textformat, latest),
     )
     return page, status
 
 
-def _preview(text, textformat: str, latest) -> Markup:
-    """The server-side preview of a text (the script refreshes it as the trainer types)."""
-    html = richtext.render(forms.typed_text(text), textformat)
+def _preview(text, textformat: str, latest, qtype=None) -> Markup:
+    """The server-side preview of a text (the script refreshes it as the trainer types); the
+    question text as its type previews it (a Cloze question's blanks)."""
+    text = form_data.typed_text(text)
+    html = qtype.preview_html(text, textformat) if qtype else richtext.render(text, textformat)
     return richtext.as_markup(_with_files(html, latest.id) if latest is not None else html)
 
 
 def _has_errors(form) -> bool:
     """Whether any field of the form, rows included, carries a message."""
-    return bool(forms.field_errors(form))
+    return bool(form_data.field_errors(form))
 
 
 def _save(form, question, qtype, latest):
@@ -299,16 +292,16 @@ def _save(form, question, qtype, latest):
         expired = bool(getattr(form, "csrf_token", None) and form.csrf_token.errors)
         return None, ({"": [_("The form expired; save again.")]} if expired else {}), []
     key = question.key if question is not None else (form.key.data or "").strip() or None
-    data, errors = forms.read_question_form(form, qtype, key)
+    data, errors = form_data.read_question_form(form, qtype, key)
     if data is None:
-        return None, forms.place_errors(form, errors), []
+        return None, form_data.place_errors(form, errors), []
     if question is None and key and queries.question_by_key(key) is not None:
         taken = _(
             "The id '%(key)s' is already used by another question; choose another or "
             "leave it empty.",
             key=key,
         )
-        return None, forms.place_errors(form, {"key": [taken]}), []
+        return None, form_data.place_errors(form, {"key": [taken]}), []
     if request.form.get("save_anyway") != "1":
         current = latest.to_data() if latest is not None else None
         if current is None or (data.name, data.questiontext, data.category) != (
@@ -327,13 +320,10 @@ def _save(form, question, qtype, latest):
                 return None, {}, look_alikes
     base = form.base_version.data or ""
     try:
-        outcome = services.save_question(
-            current_user, question, data, base_version=int(base) if base.isdigit() else None
-        )
+        outcome = services.save_question(current_user, question, data, base_version=parse_int(base))
     except services.QuestionSaveRefused as exc:
-        db.session.rollback()
         where = "key" if question is None and form.key.data else ""
-        return None, forms.place_errors(form, {where: [str(exc)]}), []
+        return None, form_data.place_errors(form, {where: [str(exc)]}), []
     return outcome, {}, []
 
 
@@ -359,11 +349,13 @@ def preview_text():
     """Sanitised HTML of a text in a text format, for the author's live preview."""
     payload = request.get_json(silent=True) or request.form
     fmt = payload.get("format")
-    html = richtext.render(
-        str(payload.get("text") or ""), fmt if fmt in TEXT_FORMATS else "markdown"
-    )
+    fmt = fmt if fmt in TEXT_FORMATS else "markdown"
+    qtype = QTYPES.get(str(payload.get("qtype") or ""))
+    text = str(payload.get("text") or "")
+    html = qtype.preview_html(text, fmt) if qtype else richtext.render(text, fmt)
     version_id = str(payload.get("version") or "")
-    return jsonify(html=_with_files(html, int(version_id)) if version_id.isdigit() else html)
+    number = parse_int(version_id)
+    return jsonify(html=_with_files(html, number) if number is not None else html)
 
 
 # --- preview and try ----------------------------------------------------------------------
@@ -381,7 +373,7 @@ def try_question(key: str):
     form = forms.TryForm()
     number = request.values.get("version", type=int)
     chosen = next((v for v in versions if v.number == number), versions[0])
-    submitted = form.validate_on_submit() and (form.seed.data or "").isdigit()
+    submitted = form.validate_on_submit() and parse_int(form.seed.data) is not None
     seed = int(form.seed.data) if submitted else secrets.randbelow(2**31)
     form.seed.data, form.version.data = str(seed), str(chosen.number)
     return render_template(
@@ -407,7 +399,14 @@ def _try(version, seed: int, submitted) -> dict:
             response=response,
             fraction=fraction,
             review=qtype.render_review(
-                data, response, order, True, True, textformat=textformat, field_name="review"
+                data,
+                response,
+                order,
+                True,
+                True,
+                textformat=textformat,
+                field_name="review",
+                questiontext=version.questiontext,
             ),
         )
         if fraction is not None:
@@ -418,9 +417,14 @@ def _try(version, seed: int, submitted) -> dict:
         result["general"] = richtext.render(
             version.generalfeedback, version.generalfeedbackformat or textformat
         )
-    result["text"] = richtext.render(version.questiontext, textformat)
+    result["text"] = qtype.text_html(version.questiontext, textformat)
     result["controls"] = qtype.render_answer(
-        data, result["response"], order, "answer", textformat=textformat
+        data,
+        result["response"],
+        order,
+        "answer",
+        textformat=textformat,
+        questiontext=version.questiontext,
     )
     # Images embedded in the texts (@@PLUGINFILE@@) are served from the version's files.
     return {
@@ -432,6 +436,23 @@ def _try(version, seed: int, submitted) -> dict:
 
 
 # --- history ------------------------------------------------------------------------------
+
+#: what the comparison names in words instead of a file's keys and values
+HISTORY_WORDS = {
+    "text": _l("Text"),
+    "fraction": _l("Share of the mark"),
+    "feedback": _l("Feedback"),
+    "tolerance": _l("Tolerance"),
+    "unit": _l("Unit"),
+    "multiplier": _l("Multiplier"),
+    "answer": _l("Matching answer"),
+    "format": _l("Text format"),
+    "feedbackformat": _l("Feedback format"),
+    "shownumcorrect": _l("Show the number of correct responses"),
+    "clearwrong": _l("Clear incorrect responses"),
+    True: _l("Yes"),
+    False: _l("No"),
+}
 
 
 @bp.route("/questions/<key>/history")
@@ -454,7 +475,7 @@ def history(key: str):
         versions=versions,
         left=left,
         right=right,
-        diffs=services.compare_versions(left, right),
+        diffs=services.compare_versions(left, right, HISTORY_WORDS),
         changes=changes,
         events=queries.question_audit(found),
     )
@@ -497,6 +518,7 @@ def import_questions():
         payload=base64.b64encode(raw).decode("ascii"),
         format=form.format.data or "auto",
         category=form.category.data or "",
+        keys=" ".join(report.assigned_keys),
     )
     return _import_page(form, report=report, confirm=confirm)
 
@@ -530,6 +552,7 @@ def import_confirm():
             confirm.filename.data,
             fmt=confirm.format.data or "auto",
             category=confirm.category.data or None,
+            assigned_keys=(confirm.keys.data or "").split(),
         )
     except services.BankImportRejected as exc:
         form = forms.ImportQuestionsForm(formdata=None)
@@ -576,19 +599,16 @@ INLINE_TYPES = frozenset(
 )
 
 
-def can_view_question_files(user) -> bool:
-    """Who may fetch the files embedded in questions: trainers and admins.
-
-    Widen here when staff take quizzes (then also check, in the view, that the version is in
-    one of the user's attempts); the route's guard and the permission table follow this.
-    """
-    return has_role(user, Role.TRAINER, Role.ADMIN)
-
-
 @bp.route("/files/<int:version_id>/<path:name>")
 @guarded_by(can_view_question_files)
 def question_file(version_id: int, name: str):
-    """A file embedded in a question version, e.g. an image its text shows."""
+    """A file embedded in a question version, e.g. an image its text shows: for trainers and
+    admins, and for whoever has the version in one of their attempts (404 for anyone else,
+    as for a file that does not exist)."""
+    if not can_view_every_question_file(current_user) and not has_met_version(
+        current_user, version_id
+    ):
+        abort(404)
     found = queries.question_file(version_id, name)
     if found is None:
         abort(404)

@@ -1,5 +1,7 @@
 """The one clock of the app: every "now" goes through here so tests can freeze and move it."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 _frozen_at: datetime | None = None
@@ -47,3 +49,29 @@ def to_local(aware: datetime | None) -> datetime | None:
     if aware is None:
         return None
     return aware.astimezone(local_zone()).replace(tzinfo=None)
+
+
+def local_today(at: datetime | None = None):
+    """The date in the company's zone at ``at`` (default now): due dates and periods count in it."""
+    return (at or now()).astimezone(local_zone()).date()
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """``moment`` plus whole calendar months (the 31st becomes the month's last day)."""
+    import calendar
+
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+@contextmanager
+def running_at(moment: datetime) -> Iterator[datetime]:
+    """Run the block as if it were ``moment`` (tests, and the demo seeder writing history)."""
+    previous = _frozen_at
+    freeze(moment)
+    try:
+        yield moment
+    finally:
+        freeze(previous)

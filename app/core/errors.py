@@ -1,7 +1,13 @@
 """Domain errors and the HTTP error pages."""
 
+import logging
+
 from flask import render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import BadRequest
+
+from app.core.problems import Problem
 
 
 class DomainError(Exception):
@@ -12,25 +18,6 @@ class NotFound(DomainError):
     """A named record does not exist."""
 
 
-class Problem:
-    """One located problem in an uploaded file (row or line number and message)."""
-
-    __slots__ = ("line", "message")
-
-    def __init__(self, line: int, message: str) -> None:
-        self.line = line
-        self.message = message
-
-    def __repr__(self) -> str:
-        return f"Problem({self.line!r}, {self.message!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Problem) and (self.line, self.message) == (
-            other.line,
-            other.message,
-        )
-
-
 class ImportRejected(DomainError):
     """An import found problems; nothing was written."""
 
@@ -39,10 +26,29 @@ class ImportRejected(DomainError):
         super().__init__("; ".join(f"row {p.line}: {p.message}" for p in problems))
 
 
+def _rollback() -> None:
+    """End the failed transaction before the error page reads anything.
+
+    After a refused statement PostgreSQL rejects every further one (``InFailedSqlTransaction``)
+    until a rollback: the page's own reads (the signed-in user, the menu) would fail too.
+    """
+    from app.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone; the page still renders
+        logging.getLogger(__name__).exception("rollback before the error page failed")
+
+
 def register_errorhandlers(app) -> None:
-    """Render 403/404/429/500 as pages in the user's language."""
+    """Render 400/403/404/405/413/429/500 as pages (JSON under /api/) in the user's language.
+
+    A value the database refuses (``DataError``: a number out of range, text it cannot store)
+    or Python cannot hold (``OverflowError``) is the client's bad input: 400, not 500.
+    """
 
     def render_error(error):
+        _rollback()
         code = getattr(error, "code", 500)
         titles = {
             400: _("Bad request"),
@@ -80,5 +86,11 @@ def register_errorhandlers(app) -> None:
         )
         return page, code, headers
 
+    def bad_value(error):
+        app.logger.warning("refused a value out of range: %s", error)
+        return render_error(BadRequest())
+
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
+    app.register_error_handler(DataError, bad_value)
+    app.register_error_handler(OverflowError, bad_value)

@@ -32,10 +32,18 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(query: Select, page: int, per_page: int) -> Page:
-    """Run ``query`` for one page; pages outside the range are clamped."""
+def paginate(query: Select, page: int, per_page: int, *, rows: bool = False) -> Page:
+    """Run ``query`` for one page; pages outside the range are clamped.
+
+    ``rows``: the items are whole result rows (a query of several columns), not the first
+    column's objects.
+    """
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    limited = query.limit(per_page).offset((page - 1) * per_page)
+    if rows:
+        items = [tuple(row) for row in db.session.execute(limited).all()]
+    else:
+        items = db.session.scalars(limited).unique().all()
     return Page(items=items, page=page, per_page=per_page, total=total)

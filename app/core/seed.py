@@ -1,28 +1,28 @@
-"""The demo seeders that each feature registers, run in order by ``flask seed-demo``."""
+"""``flask seed-demo``: runs the demo seeders that features connect to ``demo_seeder``, in order."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-_SEEDERS: list[tuple[int, str, Callable[[], str]]] = []
+from app.core import hooks
 
 
-def demo_seeder(order: int, name: str):
-    """Register a function that seeds demo data idempotently and returns a one-line summary."""
+@dataclass(frozen=True)
+class DemoSeeder:
+    """One feature's demo seeder: ``fn()`` seeds idempotently and returns a one-line summary."""
 
-    def decorator(fn: Callable[[], str]) -> Callable[[], str]:
-        if all(existing != name for _o, existing, _f in _SEEDERS):
-            _SEEDERS.append((order, name, fn))
-        return fn
-
-    return decorator
+    order: int
+    name: str
+    fn: Callable[[], str]
 
 
 def run_seeders() -> list[str]:
-    """Run every registered seeder in order; return their summaries."""
-    return [f"{name}: {fn()}" for _order, name, fn in sorted(_SEEDERS, key=lambda s: s[:2])]
+    """Run every connected seeder in order; return their summaries."""
+    seeders = sorted(hooks.handlers("demo_seeder"), key=lambda s: (s.order, s.name))
+    return [f"{seeder.name}: {seeder.fn()}" for seeder in seeders]
 
 
 @click.command("seed-demo")

@@ -1,7 +1,5 @@
 """Forms of the course pages: courses, activities, files, rules, attendance and quotas."""
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -9,7 +7,10 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    FieldList,
     FloatField,
+    Form,
+    FormField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -22,9 +23,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.bank.qtypes import COMPETENCY_CODES
+from app.core.forms import MaxBytes
+from app.core.limits import MAX_NAME, MAX_TEXT_BYTES
 
-COMPETENCY_ITEM = re.compile(r"^([A-Z]{2}\d)\s*[:=]\s*([1-5])$")
+#: how many competency rows the course form offers (blank rows are ignored)
+COMPETENCY_ROWS = 6
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -34,37 +37,27 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def parse_competencies(text: str) -> dict[str, int]:
-    """Read "SV1:3, BK1:2" into {"SV1": 3, "BK1": 2}; raise ValueError on a bad item."""
-    result = {}
-    for item in re.split(r"[,;\s]+", (text or "").strip().upper()):
-        if not item:
-            continue
-        match = COMPETENCY_ITEM.match(item)
-        if match is None or match.group(1) not in COMPETENCY_CODES:
-            raise ValueError(item)
-        result[match.group(1)] = int(match.group(2))
-    return result
+class CompetencyTargetForm(Form):
+    """One competency the course develops and the level it brings it to (picked from lists)."""
 
-
-def format_competencies(competencies: dict[str, int]) -> str:
-    """The inverse of parse_competencies."""
-    return ", ".join(f"{code}:{level}" for code, level in sorted(competencies.items()))
+    code = SelectField(_l("Competency"), choices=[], validate_choice=False)
+    level = SelectField(_l("Target level"), choices=[], coerce=int, validate_choice=False)
 
 
 class CourseForm(FlaskForm):
     """Create or edit a course."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_NAME)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), MaxBytes(MAX_TEXT_BYTES)])
     category = StringField(_l("Category"), validators=[Optional(), Length(max=100)])
     credit_hours = FloatField(
         _l("Credit hours"), default=1.0, validators=[InputRequired(), NumberRange(0, 1000)]
     )
-    competencies = StringField(
-        _l("Competencies and target levels"),
-        validators=[Optional(), Length(max=500)],
-        description=_l("Codes with the level (1–5) the course brings them to, e.g. SV1:3, BK1:2"),
+    competencies = FieldList(
+        FormField(CompetencyTargetForm),
+        label=_l("Competencies and target levels"),
+        min_entries=COMPETENCY_ROWS,
+        max_entries=COMPETENCY_ROWS,
     )
     is_open = BooleanField(_l("Open for self-enrolment"))
     completion_rule = SelectField(
@@ -76,23 +69,44 @@ class CourseForm(FlaskForm):
     )
     submit = SubmitField(_l("Save"))
 
+    def fill_competency_choices(self, competency_choices, level_choices) -> None:
+        """Give every competency row the framework's competencies and the 1–5 levels."""
+        for entry in self.competencies.entries:
+            entry.form.code.choices = competency_choices
+            entry.form.level.choices = level_choices
+
+    def set_competencies(self, competencies: dict[str, int]) -> None:
+        """Show a course's competencies in the rows (the rest stay blank)."""
+        items = sorted(competencies.items())[:COMPETENCY_ROWS]
+        for entry, (code, level) in zip(self.competencies.entries, items, strict=False):
+            entry.form.code.data, entry.form.level.data = code, level
+
+    def chosen_competencies(self) -> dict[str, int]:
+        """The competencies picked, code -> target level (blank rows skipped)."""
+        return {
+            entry.form.code.data: int(entry.form.level.data or 1)
+            for entry in self.competencies.entries
+            if entry.form.code.data
+        }
+
     def validate_competencies(self, field) -> None:
-        """Every item is a known code with a level 1–5."""
-        try:
-            parse_competencies(field.data)
-        except ValueError as exc:
-            raise ValidationError(
-                _l("Not a competency code with a level: %(item)s", item=str(exc))
-            ) from None
+        """A competency is picked at most once; each known to the framework."""
+        codes = [e.form.code.data for e in field.entries if e.form.code.data]
+        if len(codes) != len(set(codes)):
+            raise ValidationError(_l("Each competency may be listed once."))
+        known = {str(choice.value) for choice in field.entries[0].form.code.choices}
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise ValidationError(_l("Unknown competency: %(codes)s", codes=", ".join(unknown)))
 
 
 class ActivityForm(FlaskForm):
     """Create or edit a lesson, quiz or offline session."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_NAME)])
     body = TextAreaField(
         _l("Text (Markdown)"),
-        validators=[Optional(), Length(max=200_000)],
+        validators=[Optional(), MaxBytes(MAX_TEXT_BYTES)],
         description=_l("Embed an uploaded image with ![description](its address)."),
     )
     quiz_id = SelectField(_l("Quiz"), coerce=int, validators=[Optional()])

@@ -255,6 +255,8 @@ class AssignmentRule(Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    #: why the course is assigned, shown to the person ("CM2 情绪安抚与冲突化解差 2 级")
+    reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     course: Mapped[Course] = relationship()
     user = relationship("User", foreign_keys=[user_id])

@@ -1,4 +1,5 @@
-"""Read-side queries of courses: dashboards, course statistics, team overviews and hours.
+"""Read-side queries of courses: dashboards, course statistics, team overviews and hours, and
+the reads the use cases build on (current enrolments, the rules and whom they reach, notices due).
 
 Every list page runs a fixed number of queries whatever the data size; statuses of enrolments
 are computed in SQL by ``status_expression`` (mirroring ``Enrolment.status_at``).
@@ -6,23 +7,27 @@ are computed in SQL by ``status_expression`` (mirroring ``Enrolment.status_at``)
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import clock
+from app.courses.dates import company_zone, local_today, soon_days
 from app.courses.models import (
     ENROLMENT_STATUSES,
     Activity,
     ActivityProgress,
     AssignmentRule,
+    Certificate,
     Course,
+    CourseFile,
     Enrolment,
     TrainingQuota,
 )
-from app.courses.services import company_zone, local_today, soon_days
 from app.extensions import db
-from app.org.models import Department, User
+from app.org.loaders import department_or_none
+from app.org.models import User
 from app.org.queries import visible_users
+from app.quizzes.models import Quiz
 
 
 def status_expression(now: datetime, today: date, soon: int):
@@ -57,7 +62,39 @@ def course_by_id(course_id: int, *, with_files: bool = False) -> Course | None:
     return db.session.scalar(select(Course).where(Course.id == course_id).options(loader))
 
 
+def files_of(course: Course) -> list[CourseFile]:
+    """Every file of ``course`` in upload order (one query)."""
+    return list(
+        db.session.scalars(
+            select(CourseFile).where(CourseFile.course_id == course.id).order_by(CourseFile.id)
+        )
+    )
+
+
+def quizzes_by_title() -> list[Quiz]:
+    """Every quiz by title, for a quiz activity's choices (one query)."""
+    return list(db.session.scalars(select(Quiz).order_by(Quiz.title)))
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate with this public verification code."""
+    if not code or len(code) > 64:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
 # --- the learner ----------------------------------------------------------------------------
+
+
+def current_enrolment(user, course: Course) -> Enrolment | None:
+    """The user's current (not superseded) enrolment in ``course``."""
+    return db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.user_id == user.id,
+            Enrolment.course_id == course.id,
+            Enrolment.superseded_at.is_(None),
+        )
+    )
 
 
 def my_enrolments(user) -> list[Enrolment]:
@@ -66,7 +103,11 @@ def my_enrolments(user) -> list[Enrolment]:
         db.session.scalars(
             select(Enrolment)
             .where(Enrolment.user_id == user.id, Enrolment.withdrawn_at.is_(None))
-            .options(joinedload(Enrolment.course), joinedload(Enrolment.certificate))
+            .options(
+                joinedload(Enrolment.course),
+                joinedload(Enrolment.certificate),
+                joinedload(Enrolment.rule),
+            )
             .order_by(Enrolment.due_on.is_(None), Enrolment.due_on, Enrolment.assigned_at.desc())
         ).unique()
     )
@@ -221,6 +262,12 @@ def learners_of(course: Course, *, status: str | None = None) -> Select:
     return query
 
 
+def current_learners(course: Course) -> list[Enrolment]:
+    """The learners of a course who have not withdrawn, by employee number (one query)."""
+    enrolments = db.session.scalars(learners_of(course)).unique()
+    return [e for e in enrolments if e.withdrawn_at is None]
+
+
 def progress_map(enrolment_ids: list[int]) -> dict[tuple[int, int], ActivityProgress]:
     """(enrolment id, activity id) → progress, for a page of enrolments (one query)."""
     if not enrolment_ids:
@@ -283,7 +330,7 @@ def team_enrolments(
     if course_id:
         query = query.where(Enrolment.course_id == course_id)
     if department_id:
-        dept = db.session.get(Department, department_id)
+        dept = department_or_none(department_id)
         if dept is not None:
             query = query.where(User.department_id.in_(dept.subtree_ids()))
     return query.order_by(Enrolment.due_on.is_(None), Enrolment.due_on, User.employee_no)
@@ -293,7 +340,7 @@ def hours_people(viewer, *, department_id: int | None = None) -> Select:
     """Active people with a job role whom ``viewer`` may see, for the hours report."""
     query = visible_users(viewer).where(User.is_active.is_(True), User.job_role_id.is_not(None))
     if department_id:
-        dept = db.session.get(Department, department_id)
+        dept = department_or_none(department_id)
         if dept is not None:
             query = query.where(User.department_id.in_(dept.subtree_ids()))
     return query.order_by(User.employee_no)
@@ -322,4 +369,147 @@ def quotas_for(year: int) -> dict[int, float]:
         db.session.execute(
             select(TrainingQuota.job_role_id, TrainingQuota.hours).where(TrainingQuota.year == year)
         ).all()
+    )
+
+
+# --- the use cases' reads -------------------------------------------------------------------
+
+
+def course_quiz_ids(user) -> Select:
+    """Select the quizzes of the courses ``user`` is currently enrolled in (quiz access hook)."""
+    return (
+        select(Activity.quiz_id)
+        .join(Course, Course.id == Activity.course_id)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(
+            Enrolment.user_id == user.id,
+            Enrolment.withdrawn_at.is_(None),
+            Enrolment.superseded_at.is_(None),
+            Activity.kind == "quiz",
+            Activity.retired_at.is_(None),
+            Activity.quiz_id.is_not(None),
+            Course.status == "published",
+        )
+    )
+
+
+def active_rules(course_id: int | None = None) -> list[AssignmentRule]:
+    """The active rules of published courses (of one course if given), oldest first."""
+    query = (
+        select(AssignmentRule)
+        .join(Course, Course.id == AssignmentRule.course_id)
+        .where(AssignmentRule.is_active.is_(True), Course.status == "published")
+        .options(joinedload(AssignmentRule.department), joinedload(AssignmentRule.course))
+        .order_by(AssignmentRule.id)
+    )
+    if course_id is not None:
+        query = query.where(AssignmentRule.course_id == course_id)
+    return list(db.session.scalars(query).unique())
+
+
+def users_for_rules(rules: list[AssignmentRule]) -> list[User]:
+    """The users some of ``rules`` point at, or who hold an enrolment of their courses."""
+    if not rules:
+        return []
+    conditions = []
+    for rule in rules:
+        if rule.target_kind == "user":
+            conditions.append(User.id == rule.user_id)
+        elif rule.target_kind == "job_role":
+            conditions.append(User.job_role_id == rule.job_role_id)
+        else:
+            conditions.append(User.department_id.in_(rule.department.subtree_ids()))
+    enrolled = select(Enrolment.user_id).where(
+        Enrolment.course_id.in_({rule.course_id for rule in rules})
+    )
+    conditions.append(User.id.in_(enrolled))
+    return list(
+        db.session.scalars(
+            select(User).where(or_(*conditions)).options(joinedload(User.department))
+        ).unique()
+    )
+
+
+def users_enrolled_by_rule(rule: AssignmentRule) -> list[User]:
+    """The users who hold an enrolment (of any cycle) that ``rule`` made or governs."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.id.in_(select(Enrolment.user_id).where(Enrolment.rule_id == rule.id)))
+            .options(joinedload(User.department))
+        ).unique()
+    )
+
+
+def active_users() -> list[User]:
+    """Every active user with their department, for applying every rule."""
+    return list(
+        db.session.scalars(
+            select(User).where(User.is_active.is_(True)).options(joinedload(User.department))
+        ).unique()
+    )
+
+
+def current_enrolments_of(user_ids: list[int]) -> dict[tuple[int, int], Enrolment]:
+    """(user id, course id) → current enrolment, with its course (one query per 500 users)."""
+    current: dict[tuple[int, int], Enrolment] = {}
+    for start in range(0, len(user_ids), 500):
+        for enrolment in db.session.scalars(
+            select(Enrolment)
+            .where(Enrolment.user_id.in_(user_ids[start : start + 500]))
+            .where(Enrolment.superseded_at.is_(None))
+            .options(joinedload(Enrolment.course))
+        ):
+            current[(enrolment.user_id, enrolment.course_id)] = enrolment
+    return current
+
+
+def _noticeable_enrolments() -> Select:
+    """Current enrolments of active people in published courses, with their course."""
+    return (
+        select(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(
+            Enrolment.superseded_at.is_(None),
+            Enrolment.withdrawn_at.is_(None),
+            User.is_active.is_(True),
+            Course.status == "published",
+        )
+        .options(joinedload(Enrolment.course))
+    )
+
+
+def open_enrolments_due_between(first: date, last: date) -> list[Enrolment]:
+    """Unfinished enrolments due from ``first`` to ``last`` (both included), for notices."""
+    return list(
+        db.session.scalars(
+            _noticeable_enrolments().where(
+                Enrolment.completed_at.is_(None),
+                Enrolment.due_on >= first,
+                Enrolment.due_on <= last,
+            )
+        )
+    )
+
+
+def open_enrolments_due_before(day: date) -> list[Enrolment]:
+    """Unfinished enrolments that were due before ``day`` (overdue), for notices."""
+    return list(
+        db.session.scalars(
+            _noticeable_enrolments().where(Enrolment.completed_at.is_(None), Enrolment.due_on < day)
+        )
+    )
+
+
+def enrolments_expiring_between(start: datetime, end: datetime) -> list[Enrolment]:
+    """Enrolments whose certificate expires after ``start`` and by ``end``, for notices."""
+    return list(
+        db.session.scalars(
+            _noticeable_enrolments().where(
+                Enrolment.expires_at.is_not(None),
+                Enrolment.expires_at > start,
+                Enrolment.expires_at <= end,
+            )
+        )
     )

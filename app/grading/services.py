@@ -9,43 +9,47 @@ import io
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.bank.models import Question, QuestionVersion
 from app.bank.qtypes import QTYPES
-from app.core import clock
+from app.core import clock, hooks
 from app.core.audit import record_audit
 from app.core.errors import DomainError
+from app.core.limits import MAX_COMMENT_BYTES, too_big
+from app.core.spreadsheet import csv_cell, workbook_bytes, write_table
+from app.core.uow import refresh, transaction
 from app.extensions import db
+from app.grading import queries
 from app.quizzes.models import Attempt, AttemptSlot
-from app.quizzes.services import latest_steps, total_attempt, write_competency_results
+from app.quizzes.queries import latest_steps, latest_version
+from app.quizzes.services import total_attempt, write_competency_results
 
 
 class GradingError(DomainError):
     """A grading use case refused."""
 
 
-#: callbacks ``hook(attempt)`` run when an attempt's grade becomes final after manual grading
-GRADED_HOOKS: list = []
-
-
-def register_graded_hook(hook) -> None:
-    """Register ``hook(attempt)``, called once the last awaited mark of an attempt is given."""
-    if hook not in GRADED_HOOKS:
-        GRADED_HOOKS.append(hook)
-
-
 def _snapshot(attempt: Attempt) -> dict:
     return {"mark": attempt.mark, "raw_mark": attempt.raw_mark, "passed": attempt.passed}
 
 
+def _check_comment(text: str | None) -> None:
+    """Refuse a comment or reason over MAX_COMMENT_BYTES, saying the limit."""
+    problem = too_big(text, MAX_COMMENT_BYTES)
+    if problem is not None:
+        raise GradingError(_("The comment is too long. %(why)s", why=problem))
+
+
+@transaction
 def grade_slot(actor, slot: AttemptSlot, mark: float, comment: str = "") -> Attempt:
     """Give a manual mark (0..slot max) and a comment; the attempt is final when none await."""
     if slot.attempt.state != "finished":
         raise GradingError(_("Only submitted attempts can be graded."))
     if mark is None or not 0 <= mark <= slot.max_mark + 1e-9:
-        raise GradingError(_("The mark must be between 0 and %(max)s.", max=f"{slot.max_mark:g}"))
+        raise GradingError(
+            _("The mark must be between 0 and %(max)s.", max=format(slot.max_mark, "g"))
+        )
+    _check_comment(comment)
     attempt = slot.attempt
     was_waiting = attempt.needs_grading
     before = {**_snapshot(attempt), "slot": slot.number, "slot_mark": slot.mark}
@@ -69,10 +73,11 @@ def grade_slot(actor, slot: AttemptSlot, mark: float, comment: str = "") -> Atte
             "comment": slot.comment,
         },
     )
-    db.session.commit()
     if was_waiting and not attempt.needs_grading:
-        for hook in GRADED_HOOKS:
-            hook(attempt)
+        hooks.fire("attempt_graded", attempt)
+    elif not was_waiting:
+        # a mark changed on an attempt already graded: its results are new evidence
+        hooks.fire("attempt_regraded", attempt)
     return attempt
 
 
@@ -97,27 +102,8 @@ class RegradeChange:
 
 
 def _structure(version: QuestionVersion) -> tuple:
-    """What must stay the same for a regrade: the type and what the person saw and chose."""
-    data = version.data or {}
-    shown = (
-        tuple(a.get("text") for a in data.get("answers", []))
-        if version.qtype in ("single", "multiple")
-        else tuple((s.get("text"), s.get("answer")) for s in data.get("subquestions", []))
-        if version.qtype == "matching"
-        else ()
-    )
-    matching = tuple(sorted(s.get("answer") for s in data.get("subquestions", [])))
-    return (version.qtype, version.questiontext, shown if version.qtype != "matching" else matching)
-
-
-def latest_version(question: Question) -> QuestionVersion:
-    """The question's newest version."""
-    return db.session.scalar(
-        select(QuestionVersion).where(
-            QuestionVersion.question_id == question.id,
-            QuestionVersion.number == question.latest_number,
-        )
-    )
+    """What must stay the same for a regrade: the question type says (``regrade_signature``)."""
+    return version.qtype_impl.regrade_signature(version.data or {}, version.questiontext)
 
 
 def plan_regrade(question: Question) -> tuple[QuestionVersion, list[RegradeChange], int]:
@@ -128,17 +114,7 @@ def plan_regrade(question: Question) -> tuple[QuestionVersion, list[RegradeChang
     not a key fix.
     """
     new = latest_version(question)
-    slots = db.session.scalars(
-        select(AttemptSlot)
-        .join(QuestionVersion, AttemptSlot.question_version_id == QuestionVersion.id)
-        .join(Attempt, AttemptSlot.attempt_id == Attempt.id)
-        .where(
-            QuestionVersion.question_id == question.id,
-            AttemptSlot.question_version_id != new.id,
-            Attempt.state == "finished",
-        )
-        .options(selectinload(AttemptSlot.version), selectinload(AttemptSlot.attempt))
-    ).all()
+    slots = queries.slots_to_regrade(question, new)
     qtype = QTYPES[new.qtype]
     if not qtype.is_graded or qtype.is_manually_graded:
         raise GradingError(_("Only automatically graded questions can be regraded."))
@@ -176,6 +152,7 @@ def plan_regrade(question: Question) -> tuple[QuestionVersion, list[RegradeChang
     return new, changes, len(slots)
 
 
+@transaction
 def apply_regrade(actor, question: Question, reason: str) -> int:
     """Regrade every finished attempt of older versions with the latest one, in one transaction.
 
@@ -183,18 +160,10 @@ def apply_regrade(actor, question: Question, reason: str) -> int:
     """
     if not (reason or "").strip():
         raise GradingError(_("Say why the question is regraded."))
+    _check_comment(reason)
     new, changes, _n = plan_regrade(question)
     qtype = QTYPES[new.qtype]
-    slots = db.session.scalars(
-        select(AttemptSlot)
-        .join(QuestionVersion, AttemptSlot.question_version_id == QuestionVersion.id)
-        .join(Attempt, AttemptSlot.attempt_id == Attempt.id)
-        .where(
-            QuestionVersion.question_id == question.id,
-            AttemptSlot.question_version_id != new.id,
-            Attempt.state == "finished",
-        )
-    ).all()
+    slots = queries.slots_to_regrade(question, new)
     touched: dict[int, tuple[Attempt, dict]] = {}
     for slot in slots:
         attempt = slot.attempt
@@ -207,12 +176,13 @@ def apply_regrade(actor, question: Question, reason: str) -> int:
     db.session.flush()
     changed = 0
     for attempt, before in touched.values():
-        db.session.refresh(attempt)
+        refresh(attempt)
         total_attempt(attempt)
         write_competency_results(attempt)
         after = _snapshot(attempt)
         if after != before:
             changed += 1
+        hooks.fire("attempt_regraded", attempt)
         record_audit(
             actor,
             "attempt.regrade",
@@ -220,7 +190,6 @@ def apply_regrade(actor, question: Question, reason: str) -> int:
             before,
             {**after, "question": question.key, "version": new.number, "reason": reason.strip()},
         )
-    db.session.commit()
     return changed
 
 
@@ -271,50 +240,38 @@ def result_rows(attempts) -> list[list]:
     return rows
 
 
-def _safe_cell(value):
-    """Neutralise spreadsheet formulas: text starting with = + - @ (or tab/CR) gets a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def results_csv(rows: list[list]) -> bytes:
     """The results as CSV in UTF-8 with BOM (what Chinese Excel opens correctly)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(RESULT_COLUMNS)
     for row in rows:
-        writer.writerow(["" if v is None else _safe_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
 def results_xlsx(rows: list[list], title: str) -> bytes:
     """The results as an XLSX workbook (formula-injection safe)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "results"
-    sheet.append(list(RESULT_COLUMNS))
-    for row in rows:
-        sheet.append([_safe_cell(v) for v in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    write_table(sheet, RESULT_COLUMNS, rows)
     workbook.properties.title = title[:250]
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 # --- telling the person -------------------------------------------------------------------
 
 
-def _grade_is_final_subject(params: dict) -> str:
+def grade_is_final_subject(params: dict) -> str:
+    """The subject of the "grade is ready" notice."""
     return _("Your grade for %(quiz)s is ready", quiz=params["quiz"])
 
 
-def _grade_is_final_body(params: dict) -> str:
+def grade_is_final_body(params: dict) -> str:
+    """The body of the "grade is ready" notice."""
     return _(
         "%(quiz)s has been graded: %(mark)s / %(max)s.",
         quiz=params["quiz"],
@@ -342,14 +299,3 @@ def notify_grade_is_final(attempt: Attempt) -> None:
             )
         ]
     )
-    db.session.commit()
-
-
-def _register_notice() -> None:
-    from app.notify.services import register_kind
-
-    register_kind("quiz.graded", _grade_is_final_subject, _grade_is_final_body)
-    register_graded_hook(notify_grade_is_final)
-
-
-_register_notice()

@@ -1,28 +1,22 @@
 """Grading pages for trainers: the manual-grading queue, regrades and quiz results."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from app.bank import richtext
-from app.bank.models import Question
+from app.bank.files import with_version_files
+from app.bank.loaders import get_question_or_404
 from app.bank.qtypes import QTYPES
 from app.core.permissions import Role, role_required
-from app.extensions import db
-from app.grading import bp, queries, services
+from app.grading import queries, services
+from app.grading.blueprint import bp
 from app.grading.forms import GradeForm, RegradeForm
-from app.org.models import Department, JobRole
-from app.quizzes.models import AttemptSlot, Quiz, ResponseStep
-from app.quizzes.services import latest_steps
-
-
-def get_quiz_or_404(quiz_id: int) -> Quiz:
-    """A quiz, or 404."""
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None:
-        abort(404)
-    return quiz
+from app.grading.loaders import get_gradable_slot_or_404
+from app.org.loaders import department_or_none
+from app.org.queries import departments_by_name, job_roles
+from app.quizzes.loaders import get_quiz_or_404
+from app.quizzes.queries import latest_steps
 
 
 @bp.route("/")
@@ -39,16 +33,19 @@ def quiz_queue(quiz_id: int):
     quiz = get_quiz_or_404(quiz_id)
     question_id = request.args.get("question", type=int)
     slots = queries.waiting_slots(quiz, question_id)
-    return render_template("grading/quiz_queue.html", quiz=quiz, slots=slots)
+    return render_template(
+        "grading/quiz_queue.html",
+        quiz=quiz,
+        slots=slots,
+        regradable=queries.questions_of_quiz(quiz),
+    )
 
 
 @bp.route("/slots/<int:slot_id>", methods=["GET", "POST"])
 @role_required(Role.TRAINER, Role.ADMIN)
 def grade(slot_id: int):
     """Mark one response: the response, the grader information, a mark and a comment."""
-    slot = db.session.get(AttemptSlot, slot_id)
-    if slot is None or slot.attempt.is_preview:
-        abort(404)
+    slot = get_gradable_slot_or_404(slot_id)
     form = GradeForm(obj=None)
     if request.method == "GET" and slot.mark is not None:
         form.mark.data = slot.mark
@@ -57,7 +54,6 @@ def grade(slot_id: int):
         try:
             services.grade_slot(current_user, slot, float(form.mark.data), form.comment.data)
         except services.GradingError as exc:
-            db.session.rollback()
             form.mark.errors.append(str(exc))
         else:
             flash(_("Mark saved."), "success")
@@ -76,14 +72,19 @@ def grade(slot_id: int):
         False,
         textformat=version.questiontextformat,
         field_name=f"g{slot.id}",
+        questiontext=version.questiontext,
     )
     return render_template(
         "grading/grade.html",
         slot=slot,
         attempt=slot.attempt,
         form=form,
-        text=richtext.as_markup(richtext.render(version.questiontext, version.questiontextformat)),
-        response=richtext.as_markup(response),
+        text=richtext.as_markup(
+            with_version_files(
+                qtype.text_html(version.questiontext, version.questiontextformat), version.id
+            )
+        ),
+        response=richtext.as_markup(with_version_files(response, version.id)),
         graderinfo=richtext.as_markup(
             richtext.render(version.data.get("graderinfo", ""), version.questiontextformat)
         ),
@@ -94,9 +95,7 @@ def grade(slot_id: int):
 @role_required(Role.TRAINER, Role.ADMIN)
 def regrade(key: str):
     """Dry run of a regrade with the question's latest version; confirm to apply it."""
-    question = db.session.scalar(select(Question).where(Question.key == key))
-    if question is None:
-        abort(404)
+    question = get_question_or_404(key)
     form = RegradeForm()
     try:
         if form.validate_on_submit():
@@ -105,7 +104,6 @@ def regrade(key: str):
             return redirect(url_for("grading.regrade", key=key))
         version, changes, n_slots = services.plan_regrade(question)
     except services.GradingError as exc:
-        db.session.rollback()
         return render_template(
             "grading/regrade.html", question=question, error=str(exc), form=form
         ), 409
@@ -120,9 +118,7 @@ def regrade(key: str):
 
 
 def _results_filters():
-    department = None
-    if request.args.get("department", type=int):
-        department = db.session.get(Department, request.args.get("department", type=int))
+    department = department_or_none(request.args.get("department", type=int))
     return department, request.args.get("job_role", type=int)
 
 
@@ -133,52 +129,19 @@ def results(quiz_id: int):
     quiz = get_quiz_or_404(quiz_id)
     department, job_role_id = _results_filters()
     attempts = queries.quiz_attempts(quiz, department=department, job_role_id=job_role_id)
-    responses = _responses(attempts, queries.slots_of(attempts))
+    responses = queries.response_rows(attempts, queries.slots_of(attempts))
     return render_template(
         "grading/results.html",
         quiz=quiz,
         rows=services.result_rows(attempts),
         attempts=attempts,
         responses=responses,
-        departments=db.session.scalars(select(Department).order_by(Department.full_name)).all(),
-        job_roles=db.session.scalars(select(JobRole).order_by(JobRole.id)).all(),
+        departments=departments_by_name(),
+        job_roles=job_roles(),
         department=department,
         job_role_id=job_role_id,
+        regradable=queries.questions_of_quiz(quiz),
     )
-
-
-def _responses(attempts, slots) -> list[dict]:
-    """Per slot of each attempt: question, summarised response, mark (two queries in all)."""
-    if not slots:
-        return []
-    newest = (
-        select(ResponseStep.attempt_slot_id, func.max(ResponseStep.seq).label("seq"))
-        .where(ResponseStep.attempt_slot_id.in_([s.id for s in slots]))
-        .group_by(ResponseStep.attempt_slot_id)
-        .subquery()
-    )
-    values = dict(
-        db.session.execute(
-            select(ResponseStep.attempt_slot_id, ResponseStep.value).join(
-                newest,
-                (ResponseStep.attempt_slot_id == newest.c.attempt_slot_id)
-                & (ResponseStep.seq == newest.c.seq),
-            )
-        ).all()
-    )
-    people = {a.id: a for a in attempts}
-    rows = []
-    for slot in slots:
-        qtype = QTYPES[slot.version.qtype]
-        rows.append(
-            {
-                "attempt": people[slot.attempt_id],
-                "slot": slot,
-                "question": slot.version.name,
-                "response": qtype.summarise_response(slot.version.data, values.get(slot.id)),
-            }
-        )
-    return rows
 
 
 @bp.route("/quizzes/<int:quiz_id>/results.<any(csv, xlsx):fmt>")
@@ -191,7 +154,7 @@ def export_results(quiz_id: int, fmt: str):
         queries.quiz_attempts(quiz, department=department, job_role_id=job_role_id)
     )
     if fmt == "csv":
-        body, mimetype = services.results_csv(rows), "text/csv; charset=utf-8"
+        body, mimetype = services.results_csv(rows), "text/csv"  # Werkzeug adds the charset
     else:
         body = services.results_xlsx(rows, quiz.title)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -2,12 +2,12 @@
 
 from flask import redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import text
 
 from app.core.permissions import Role, has_role, login_only, public
-from app.extensions import db
-from app.home import bp
-from app.org import queries
+from app.grading import queries as grading_queries
+from app.home import queries
+from app.home.blueprint import bp
+from app.org import queries as org_queries
 
 
 @bp.route("/")
@@ -23,7 +23,7 @@ def root():
 @public
 def healthz():
     """Load-balancer health check: the app answers and the database responds."""
-    db.session.execute(text("SELECT 1"))
+    queries.database_responds()
     return {"status": "ok"}
 
 
@@ -32,7 +32,11 @@ def healthz():
 def index():
     """The signed-in user's dashboard."""
     context = {}
+    if has_role(current_user, Role.TRAINER):
+        context["my_courses"] = queries.courses_by(current_user)
+        context["my_quizzes"] = queries.quizzes_by(current_user)
+        context["awaiting"] = grading_queries.queue_by_quiz()
+        context["imports"] = queries.recent_imports()
     if has_role(current_user, Role.HR, Role.ADMIN):
-        context["headcount"] = queries.headcount_by_job_role()
-        context["user_counts"] = queries.user_counts()
+        context["user_counts"] = org_queries.user_counts()
     return render_template("home/index.html", **context)

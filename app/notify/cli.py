@@ -2,7 +2,8 @@
 
 import click
 
-from app.notify import bp, services
+from app.notify import services
+from app.notify.blueprint import bp
 
 
 @bp.cli.command("send-due")

@@ -1,9 +1,12 @@
-"""Read-side queries of notifications: a user's notices, newest first."""
+"""Read-side queries of notifications: a user's notices, newest first, and the notices whose
+email is still to be sent."""
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.notify.models import Notification
+from app.org.models import User
 
 
 def notices_of(user) -> Select:
@@ -20,5 +23,24 @@ def unread_count(user) -> int:
     return db.session.scalar(
         select(func.count(Notification.id)).where(
             Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def pending_emails(limit: int) -> list[Notification]:
+    """Up to ``limit`` notices not emailed yet to active users with an address, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .join(User, User.id == Notification.user_id)
+            .where(
+                Notification.emailed_at.is_(None),
+                User.email.is_not(None),
+                User.email != "",
+                User.is_active.is_(True),
+            )
+            .options(joinedload(Notification.user))
+            .order_by(Notification.id)
+            .limit(limit)
         )
     )

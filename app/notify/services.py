@@ -1,8 +1,10 @@
 """Notifications: a registry of notice kinds and producers, in-app notices and their emails.
 
-Features register the kinds of notice they send (how to word them) and producers (which notices
-are due now). ``send_due`` makes the due notices that do not exist yet and emails every notice not
-emailed before, so cron may run it as often as it likes on one node.
+Features connect the kinds of notice they send (how to word them) and producers (which notices
+are due now) to the ``notice_kind`` and ``notice_producer`` hooks. ``send_due`` makes the due
+notices that do not exist yet in one unit of work, then emails every notice not emailed before,
+each marked as emailed in the unit of work of its own sending, so cron may run it as often as it
+likes on one node and a failure halfway never sends a notice twice.
 """
 
 from collections.abc import Callable, Iterable
@@ -13,12 +15,12 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_mailman import EmailMessage
 from sqlalchemy import select, tuple_, update
-from sqlalchemy.orm import joinedload
 
-from app.core import clock
+from app.core import clock, hooks
+from app.core.uow import transaction, unit_of_work
 from app.extensions import db
+from app.notify import queries
 from app.notify.models import Notification
-from app.org.models import User
 
 
 @dataclass(frozen=True)
@@ -41,20 +43,9 @@ class Notice:
     link: str = ""
 
 
-KINDS: dict[str, NoticeKind] = {}
-PRODUCERS: list[Callable[[datetime], Iterable[Notice]]] = []
-
-
-def register_kind(name: str, subject: Callable[[dict], str], body: Callable[[dict], str]) -> None:
-    """Register how notices of kind ``name`` are worded."""
-    KINDS[name] = NoticeKind(name, subject, body)
-
-
-def register_producer(fn: Callable[[datetime], Iterable[Notice]]):
-    """Register ``fn(now)``, which lists the notices due at ``now`` (duplicates are dropped)."""
-    if fn not in PRODUCERS:
-        PRODUCERS.append(fn)
-    return fn
+def notice_kind(name: str) -> NoticeKind | None:
+    """How notices of kind ``name`` are worded (features connect kinds to ``notice_kind``)."""
+    return next((kind for kind in hooks.handlers("notice_kind") if kind.name == name), None)
 
 
 def add_notices(notices: Iterable[Notice]) -> int:
@@ -92,38 +83,42 @@ def add_notices(notices: Iterable[Notice]) -> int:
     return added
 
 
+def restate_notices(subject_id: int, kinds: Iterable[str], created_at=None, **params) -> int:
+    """Change the values shown by notices already made about ``subject_id`` (and when they
+    were made): when the record they describe is moved back in time, as the demo does, the
+    notice says what the record says. Returns how many notices changed."""
+    rows = db.session.scalars(
+        select(Notification).where(
+            Notification.subject_id == subject_id, Notification.kind.in_(list(kinds))
+        )
+    ).all()
+    for row in rows:
+        row.params = {**(row.params or {}), **params}
+        if created_at is not None:
+            row.created_at = created_at
+    return len(rows)
+
+
 def render(notification: Notification) -> tuple[str, str]:
     """The (subject, body) of a notice in the current language."""
-    kind = KINDS.get(notification.kind)
+    kind = notice_kind(notification.kind)
     if kind is None:
         return notification.kind, ""
     return kind.subject(notification.params or {}), kind.body(notification.params or {})
 
 
+@transaction
 def collect_due(now: datetime | None = None) -> int:
-    """Make every notice the producers say is due and that does not exist yet; commit."""
+    """Make every notice the producers say is due and that does not exist yet."""
     now = now or clock.now()
-    notices = [notice for producer in PRODUCERS for notice in producer(now)]
-    added = add_notices(notices)
-    db.session.commit()
-    return added
+    notices = [notice for produced in hooks.fire("notice_producer", now) for notice in produced]
+    return add_notices(notices)
 
 
 def send_pending_emails(limit: int = 500) -> int:
-    """Email notices not emailed before, in each user's language; mark them sent; commit."""
-    pending = db.session.scalars(
-        select(Notification)
-        .join(User, User.id == Notification.user_id)
-        .where(
-            Notification.emailed_at.is_(None),
-            User.email.is_not(None),
-            User.email != "",
-            User.is_active.is_(True),
-        )
-        .options(joinedload(Notification.user))
-        .order_by(Notification.id)
-        .limit(limit)
-    ).all()
+    """Email notices not emailed before, in each user's language; each is marked as emailed in
+    the unit of work of its own sending, so a failure later in the batch never resends it."""
+    pending = queries.pending_emails(limit)
     if not pending:
         return 0
     connection = current_app.extensions["mailman"].get_connection()
@@ -136,20 +131,24 @@ def send_pending_emails(limit: int = 500) -> int:
             subject, body = render(notification)
         if notification.link:
             body = f"{body}\n\n{base_url}{notification.link}"
-        EmailMessage(subject, body, to=[user.email], connection=connection).send()
-        # Marked right after its own send, so a failure later in the batch never resends it.
-        db.session.execute(
-            update(Notification)
-            .where(Notification.id == notification.id)
-            .values(emailed_at=clock.now())
-        )
-        db.session.commit()
+        with unit_of_work():
+            # Marked before the send, in the same unit: a failed send un-marks it.
+            db.session.execute(
+                update(Notification)
+                .where(Notification.id == notification.id)
+                .values(emailed_at=clock.now())
+            )
+            EmailMessage(subject, body, to=[user.email], connection=connection).send()
         sent += 1
     return sent
 
 
 def send_due(now: datetime | None = None) -> tuple[int, int]:
-    """Make the due notices, then email what has not been emailed: (made, emailed)."""
+    """Make the due notices, then email what has not been emailed: (made, emailed).
+
+    Runs several units of work (one to make the notices, one per email), so it is called from
+    outside any (``flask notify send-due``), never from inside another use case.
+    """
     made = collect_due(now)
     emailed = 0
     while True:
@@ -160,12 +159,12 @@ def send_due(now: datetime | None = None) -> tuple[int, int]:
     return made, emailed
 
 
+@transaction
 def mark_all_read(user) -> int:
-    """Mark every unread notice of ``user`` as read; commit."""
+    """Mark every unread notice of ``user`` as read."""
     result = db.session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=clock.now())
     )
-    db.session.commit()
     return result.rowcount or 0

@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from app.core.pagination import paginate
 from app.core.permissions import login_only
-from app.notify import bp, queries, services
+from app.notify import queries, services
+from app.notify.blueprint import bp
 from app.notify.forms import MarkReadForm
 
 

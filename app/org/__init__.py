@@ -1,7 +1,3 @@
 """Organisation: departments, job roles, people and account administration."""
 
-from flask import Blueprint
-
-bp = Blueprint("org", __name__, url_prefix="/org", cli_group="org")
-
-from app.org import cli, models, views  # noqa: E402,F401  (routes and commands register on bp)
+from app.org import models  # noqa: F401  (Alembic and the mappers see them)

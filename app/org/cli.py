@@ -10,10 +10,11 @@ from werkzeug.security import generate_password_hash
 
 from app.core.errors import DomainError, ImportRejected, NotFound
 from app.core.permissions import ROLE_VALUES, Role
-from app.core.seed import demo_seeder
+from app.core.uow import transaction
 from app.extensions import db
-from app.org import bp, services
-from app.org.models import Department, JobRole, User
+from app.org import queries, services
+from app.org.blueprint import bp
+from app.org.models import Department, User
 
 #: the password of every demo account (documented in the README)
 DEMO_PASSWORD = "skillgrid-demo"  # noqa: S105 - documented demo credential
@@ -61,7 +62,7 @@ def create_user_command(
 @click.argument("password")
 def set_password_command(employee_no, password):
     """Set the password of an existing account."""
-    user = db.session.scalar(select(User).where(User.employee_no == employee_no))
+    user = queries.user_by_employee_no(employee_no)
     if user is None:
         raise click.ClickException(f"no user with employee number {employee_no}")
     try:
@@ -156,7 +157,7 @@ def _demo_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + given
 
 
-@demo_seeder(10, "organisation")
+@transaction
 def seed_organisation() -> str:
     """A demo company: 4 branches, 14 teams, 320 staff, trainers, HR, admin and managers."""
     services.ensure_job_roles()
@@ -167,7 +168,7 @@ def seed_organisation() -> str:
         return "already seeded"
     rng = random.Random(20261127)  # noqa: S311 - reproducible demo data, not security
     company = services.ensure_department_path([(COMPANY, "company")])
-    roles = {j.code: j for j in db.session.scalars(select(JobRole))}
+    roles = {j.code: j for j in queries.job_roles()}
     teams: list[tuple[Department, dict]] = []
     for branch, kind, children in DEMO_TREE:
         for team, team_kind, weights in children:
@@ -224,7 +225,6 @@ def seed_organisation() -> str:
         user.set_roles(user_roles)
         user.managed_departments = managed
         db.session.add(user)
-    db.session.commit()
     n_departments = db.session.scalar(select(func.count(Department.id)))
     n_users = db.session.scalar(select(func.count(User.id)))
     return f"{n_departments} departments, {n_users} users (password {DEMO_PASSWORD})"

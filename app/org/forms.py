@@ -28,6 +28,17 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
 }
 
+#: the fields of an account an import may change, in words
+PERSON_FIELD_LABELS = {
+    "name": _l("Name"),
+    "email": _l("Email"),
+    "department": _l("Department"),
+    "job_role": _l("Job role"),
+    "roles": _l("Roles"),
+    "hired_at": _l("Hire date"),
+    "is_active": _l("Active"),
+}
+
 
 class MultiCheckboxField(SelectMultipleField):
     """A group of checkboxes."""

@@ -107,6 +107,21 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
+_DUMMY_HASH: list[str] = []
+
+
+def check_dummy_password(password: str) -> bool:
+    """Do the work of one password check against no account (always False).
+
+    An unknown or inactive account must answer as slowly as a wrong password, or the time of the
+    answer tells which employee numbers exist. The hash is made once, with the default method.
+    """
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(generate_password_hash(secrets.token_hex(16)))
+    check_password_hash(_DUMMY_HASH[0], password or "")
+    return False
+
+
 class User(UserMixin, Base):
     """A person who signs in: staff, trainer, HR or admin (several roles possible)."""
 

@@ -1,8 +1,10 @@
-"""Read-side queries of the organisation: who a viewer may see, and head counts."""
+"""Read-side queries of the organisation: who a viewer may see, head counts, choices, look-ups."""
 
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
 
+from app.core.i18n import select_locale
 from app.core.permissions import sees_whole_company
 from app.extensions import db
 from app.org.models import Department, JobRole, User
@@ -85,3 +87,44 @@ def user_counts() -> dict[str, int]:
     for is_active, n in rows:
         counts["active" if is_active else "inactive"] = n
     return counts
+
+
+def job_roles() -> list[JobRole]:
+    """Every job role in their fixed order (one query)."""
+    return list(db.session.scalars(select(JobRole).order_by(JobRole.id)))
+
+
+def job_role_by_code(code: str | None) -> JobRole | None:
+    """The job role with this code (CTR …), or None."""
+    if not code:
+        return None
+    return db.session.scalar(select(JobRole).where(JobRole.code == code))
+
+
+def departments_by_name() -> list[Department]:
+    """Every department ordered by its full name, for filters (one query)."""
+    return list(db.session.scalars(select(Department).order_by(Department.full_name)))
+
+
+def job_role_choices(blank: str | None = "—") -> list[SelectChoice]:
+    """Job roles as form choices, named in the user's language (with a blank first if given)."""
+    locale = select_locale()
+    choices = [SelectChoice(0, blank)] if blank is not None else []
+    return choices + [SelectChoice(j.id, j.display_name(locale)) for j in job_roles()]
+
+
+def department_choices(blank: str | None = "—") -> list[SelectChoice]:
+    """Departments as form choices in tree order, indented by depth (a blank first if given)."""
+    choices = [SelectChoice(0, blank)] if blank is not None else []
+    return choices + [
+        SelectChoice(d.id, "\u2003" * d.depth + d.name) for d, _n in department_tree()
+    ]
+
+
+def user_by_employee_no(employee_no: str) -> User | None:
+    """The person with this employee number (department and job role loaded), or None."""
+    return db.session.scalar(
+        select(User)
+        .where(User.employee_no == employee_no)
+        .options(joinedload(User.department), joinedload(User.job_role))
+    )

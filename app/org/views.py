@@ -1,61 +1,51 @@
 """People and account administration pages."""
 
 import base64
-import binascii
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app.auth import lockout
 from app.core.errors import DomainError, ImportRejected
-from app.core.forms import ConfirmForm
+from app.core.forms import ConfirmForm, decoded_payload
 from app.core.pagination import paginate
 from app.core.permissions import Role, can_view_people, guarded_by, role_required
-from app.extensions import db
-from app.org import bp, queries, services
+from app.org import queries, services
+from app.org.blueprint import bp
 from app.org.forms import (
     ConfirmImportForm,
     ImportUsersForm,
     ResetPasswordForm,
     UserForm,
 )
-from app.org.models import Department, JobRole, User
-
-
-def get_user_or_404(user_id: int) -> User:
-    """Load a user for administration, or 404."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+from app.org.loaders import (
+    department_or_none,
+    departments_by_ids,
+    get_user_or_404,
+    job_role_or_none,
+)
 
 
 def _fill_choices(form: UserForm) -> None:
-    departments = queries.department_tree()
-    form.department_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(d.id, "\u2003" * d.depth + d.name) for d, _n in departments
+    form.department_id.choices = queries.department_choices()
+    form.managed_department_ids.choices = [
+        SelectChoice(d.id, d.full_name) for d, _n in queries.department_tree()
     ]
-    form.managed_department_ids.choices = [SelectChoice(d.id, d.full_name) for d, _n in departments]
-    form.job_role_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(j.id, f"{j.code} {j.name_zh} / {j.name_en}")
-        for j in db.session.scalars(select(JobRole).order_by(JobRole.id))
-    ]
+    form.job_role_id.choices = queries.job_role_choices()
 
 
 def _form_changes(form: UserForm) -> dict:
     return {
         "name": form.name.data,
         "email": form.email.data or "",
-        "department": db.session.get(Department, form.department_id.data or 0),
-        "job_role": db.session.get(JobRole, form.job_role_id.data or 0),
+        "department": department_or_none(form.department_id.data),
+        "job_role": job_role_or_none(form.job_role_id.data),
         "hired_at": form.hired_at.data,
         "locale": form.locale.data or None,
         "roles": form.roles.data,
-        "managed_departments": [
-            db.session.get(Department, i) for i in form.managed_department_ids.data or []
-        ],
+        "managed_departments": departments_by_ids(form.managed_department_ids.data),
     }
 
 
@@ -77,7 +67,7 @@ def people():
         department_id=department_id,
         job_role_id=job_role_id,
         departments=queries.department_tree(),
-        job_roles=db.session.scalars(select(JobRole).order_by(JobRole.id)).all(),
+        job_roles=queries.job_roles(),
     )
 
 
@@ -122,7 +112,6 @@ def user_new():
                     current_user, user, managed_departments=changes["managed_departments"]
                 )
         except DomainError as exc:
-            db.session.rollback()
             flash(str(exc), "danger")
         else:
             flash(_("Account %(no)s created.", no=user.employee_no), "success")
@@ -148,7 +137,6 @@ def user_edit(user_id: int):
         try:
             services.update_user(current_user, user, **_form_changes(form))
         except DomainError as exc:
-            db.session.rollback()
             flash(str(exc), "danger")
         else:
             flash(_("Account %(no)s saved.", no=user.employee_no), "success")
@@ -159,6 +147,7 @@ def user_edit(user_id: int):
         user=user,
         reset_form=ResetPasswordForm(),
         confirm_form=ConfirmForm(),
+        locked_until=lockout.user_locked_until(user),
     )
 
 
@@ -226,21 +215,17 @@ def import_users_confirm():
         flash(_("The import form expired; upload the file again."), "danger")
         return redirect(url_for("org.import_users"))
     try:
-        data = base64.b64decode(confirm.payload.data, validate=True)
-    except (binascii.Error, ValueError):
-        abort(400)
-    try:
         report = services.import_users(
             current_user,
-            data,
+            decoded_payload(confirm.payload),
             confirm.filename.data,
             initial_password=confirm.initial_password.data or None,
         )
-    except (ImportRejected, DomainError) as exc:
-        problems = getattr(exc, "problems", None)
-        if problems is None:
-            flash(str(exc), "danger")
-            return redirect(url_for("org.import_users"))
-        return render_template("org/import.html", form=ImportUsersForm(), problems=problems), 422
+    except ImportRejected as exc:
+        page = render_template("org/import.html", form=ImportUsersForm(), problems=exc.problems)
+        return page, 422
+    except DomainError as exc:  # the initial password breaks the policy
+        flash(str(exc), "danger")
+        return redirect(url_for("org.import_users"))
     flash(_("Import done: %(summary)s.", summary=report.summary), "success")
     return redirect(url_for("org.users"))

@@ -1,7 +1,3 @@
 """Quizzes: authoring, attempts with autosave and server-side deadlines, grading, review."""
 
-from flask import Blueprint
-
-bp = Blueprint("quizzes", __name__, cli_group="quizzes")
-
-from app.quizzes import cli, models, views  # noqa: E402,F401  (routes and commands register on bp)
+from app.quizzes import models  # noqa: F401  (Alembic and the mappers see them)

@@ -2,8 +2,8 @@
 
 import click
 
-from app.core.seed import demo_seeder
-from app.quizzes import bp, services
+from app.quizzes import services
+from app.quizzes.blueprint import bp
 
 
 @bp.cli.command("finish-overdue")
@@ -15,17 +15,26 @@ def finish_overdue_command():
 
 # --- demo data ----------------------------------------------------------------------------
 
-#: key competencies per job role (DOMAIN.md §2.4, required level ≥ 4)
-ROLE_FOCUS = {
-    "CTR": ("SV1", "SV2", "SV4", "BK1", "BK2", "CM1", "CM2", "IT1", "IT3", "CM5"),
-    "CC": ("SV1", "SV2", "SV4", "CM1", "CM2", "CM3", "CM4", "IT2", "IT3", "CM5"),
-    "AM": ("SV1", "SV4", "SV5", "BK1", "BK2", "CM1", "CM2", "CM3", "IT1", "LP2", "LP4"),
-    "MR": ("SV3", "BK3", "CM4", "IT4"),
-    "MI": ("SV3", "BK4", "SF1", "SF2", "SF3", "IT4"),
-    "INS": ("SV3", "SV5", "BK4", "BK5", "SF1", "SF2", "CM4", "IT4", "LP1", "LP2"),
-}
+
+def role_focus(job_role_id: int) -> list[str]:
+    """The key competencies of a job role: those its profile in force requires at level 4+."""
+    from app.competencies.queries import required_levels
+
+    levels = required_levels().get(job_role_id, {})
+    return sorted(code for code, level in levels.items() if level >= 4)
+
+
 DEMO_TITLE = "岗位应知应会测验（{name}）"
 COMMON_TITLE = "供电服务规范综合测验"
+CLOSED_TITLE = "上季度服务规范抽考"
+CLOZE_TITLE = "十项承诺时限填空测验"
+#: as trainers usually set them: marks and feedback right away, the right answers once the
+#: quiz has closed (so no one passes the answers on while others still take it)
+DEMO_REVIEW = {
+    "immediately": ["marks", "feedback"],
+    "open": ["marks", "feedback"],
+    "closed": ["marks", "correct", "feedback"],
+}
 
 
 def _ready_keys_for(codes, limit, rng):
@@ -75,7 +84,6 @@ def _simulate_answers(attempt, skill: float, rng) -> None:
             services.save_response(attempt, slot.number, response)
 
 
-@demo_seeder(25, "quizzes")
 def seed_quizzes() -> str:
     """One quiz per job role from the demo bank, one common quiz with an essay, some attempts."""
     import random
@@ -103,8 +111,9 @@ def seed_quizzes() -> str:
             shuffle_questions=True,
             time_limit_minutes=20,
             attempts_allowed=3,
+            review_options=DEMO_REVIEW,
         )
-        for key in _ready_keys_for(ROLE_FOCUS[role.code], 8, rng):
+        for key in _ready_keys_for(role_focus(role.id), 8, rng):
             services.add_fixed_slot(trainer, quiz, key)
         services.set_audience(trainer, quiz, job_role_ids=[role.id])
         created.append(quiz)
@@ -116,6 +125,7 @@ def seed_quizzes() -> str:
         questions_per_page=4,
         time_limit_minutes=30,
         attempts_allowed=2,
+        review_options=DEMO_REVIEW,
     )
     service_root = db.session.scalar(select(Category).where(Category.full_name == "服务规范"))
     if service_root is not None:
@@ -133,6 +143,7 @@ def seed_quizzes() -> str:
         services.add_fixed_slot(trainer, common, essay_key, 5.0)
     services.set_audience(trainer, common, department_ids=[company.id])
     created.append(common)
+    n_cloze = _seed_cloze_quiz(trainer, company)
     # Some finished attempts: a spread of skills across staff of each role.
     staff = db.session.scalars(
         select(User).where(User.employee_no.like("S%")).order_by(User.employee_no)
@@ -149,5 +160,71 @@ def seed_quizzes() -> str:
         _simulate_answers(attempt, rng.uniform(0.5, 0.9), rng)
         services.submit_attempt(attempt)
         n_attempts += 1
+    n_attempts += _seed_closed_quiz(trainer, company, staff, rng)
     total = db.session.scalar(select(func.count(Attempt.id)))
-    return f"{len(created)} quizzes, {n_attempts} demo attempts ({total} in all)"
+    return f"{len(created) + 1 + n_cloze} quizzes, {n_attempts} demo attempts ({total} in all)"
+
+
+def _seed_cloze_quiz(trainer, company) -> int:
+    """The commitments' time limits and figures as multi-blank (Cloze) questions, each blank
+    marked on its own; open to every department. Returns the number of quizzes made."""
+    from sqlalchemy import select
+
+    from app.bank.models import Question, QuestionVersion
+    from app.extensions import db
+
+    keys = db.session.scalars(
+        select(Question.key)
+        .join(QuestionVersion, QuestionVersion.question_id == Question.id)
+        .where(
+            QuestionVersion.number == Question.latest_number,
+            QuestionVersion.qtype == "cloze",
+            Question.status == "ready",
+        )
+        .order_by(Question.key)
+    ).all()
+    if not keys:
+        return 0
+    quiz = services.create_quiz(
+        trainer,
+        title=CLOZE_TITLE,
+        description="2011版与2023版供电服务“十项承诺”中的时限和数字：一句话里有几个空，"
+        "每空单独判分，填对几空得几空的分。",
+        is_published=True,
+        questions_per_page=3,
+        time_limit_minutes=20,
+        attempts_allowed=3,
+        review_options=DEMO_REVIEW,
+    )
+    for key in keys:
+        services.add_fixed_slot(trainer, quiz, key)
+    services.set_audience(trainer, quiz, department_ids=[company.id])
+    return 1
+
+
+def _seed_closed_quiz(trainer, company, staff, rng) -> int:
+    """Last quarter's quiz, taken then closed: its reviews show the right answers and the
+    feedback, so a new user (S0001 among them) sees what a full review looks like."""
+    from datetime import timedelta
+
+    from app.core import clock
+
+    quiz = services.create_quiz(
+        trainer,
+        title=CLOSED_TITLE,
+        description="上季度的服务规范抽考，已截止：可查看正确答案和反馈。",
+        is_published=True,
+        questions_per_page=0,
+        attempts_allowed=1,
+        review_options=DEMO_REVIEW,
+    )
+    for key in _ready_keys_for(["SV1", "SV2", "SV4", "CM1"], 5, rng):
+        services.add_fixed_slot(trainer, quiz, key)
+    services.set_audience(trainer, quiz, department_ids=[company.id])
+    takers = staff[:1] + staff[5::25]
+    for person in takers:
+        attempt, _started = services.start_attempt(person, quiz)
+        _simulate_answers(attempt, rng.uniform(0.4, 0.9), rng)
+        services.submit_attempt(attempt)
+    services.update_quiz(trainer, quiz, close_at=clock.now() - timedelta(days=1))
+    return len(takers)

@@ -16,6 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.core.forms import MaxBytes
+from app.core.limits import MAX_NAME, MAX_TEXT_BYTES
 from app.quizzes.models import REVIEW_ITEMS, REVIEW_TIMES
 from app.quizzes.services import MAX_TIME_LIMIT_MINUTES
 
@@ -40,8 +42,10 @@ REVIEW_ITEM_LABELS = {
 class QuizForm(FlaskForm):
     """A quiz's settings."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
-    description = TextAreaField(_l("Description (Markdown)"), validators=[Optional()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_NAME)])
+    description = TextAreaField(
+        _l("Description (Markdown)"), validators=[Optional(), MaxBytes(MAX_TEXT_BYTES)]
+    )
     is_published = BooleanField(_l("Published (staff in the audience can see and start it)"))
     questions_per_page = IntegerField(
         _l("Questions per page (0 = all on one page)"),
@@ -79,7 +83,14 @@ for _time in REVIEW_TIMES:
         setattr(
             QuizForm,
             f"review_{_time}_{_item}",
-            BooleanField(f"{REVIEW_TIME_LABELS[_time]}: {REVIEW_ITEM_LABELS[_item]}"),
+            # lazy, so the label is put together in the language of each request
+            BooleanField(
+                _l(
+                    "%(time)s: %(item)s",
+                    time=REVIEW_TIME_LABELS[_time],
+                    item=REVIEW_ITEM_LABELS[_item],
+                )
+            ),
         )
 
 

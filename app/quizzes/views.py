@@ -3,19 +3,23 @@
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.bank import richtext
-from app.bank.models import Category
-from app.bank.qtypes import COMPETENCY_CODES, QTYPES
+from app.bank.files import with_version_files
+from app.bank.loaders import category_or_none
+from app.bank.qtypes import QTYPES
+from app.competencies import queries as competency_queries
 from app.core import clock
 from app.core.forms import ConfirmForm
-from app.core.permissions import Role, login_only, role_required
-from app.extensions import db
-from app.org.models import Department, JobRole, User
-from app.org.queries import department_tree
-from app.quizzes import bp, queries, services
+from app.core.params import MAX_BIGINT, parse_int
+from app.core.permissions import Role, can_author_quizzes, login_only, role_required
+from app.core.uow import refresh
+from app.org.loaders import department_or_none
+from app.org.queries import department_choices, job_role_choices
+from app.org.services import find_user
+from app.quizzes import queries, services
+from app.quizzes.blueprint import bp
 from app.quizzes.forms import (
     AudienceForm,
     FixedSlotForm,
@@ -23,53 +27,15 @@ from app.quizzes.forms import (
     QuizForm,
     RandomSlotForm,
 )
-from app.quizzes.models import (
-    REVIEW_ITEMS,
-    REVIEW_TIMES,
-    Attempt,
-    Quiz,
-    QuizOverride,
-    QuizSlot,
-    default_review_options,
+from app.quizzes.loaders import (
+    get_attempt_or_404,
+    get_attempt_slot_or_404,
+    get_override_or_404,
+    get_quiz_or_404,
+    get_slot_or_404,
+    get_visible_quiz_or_404,
 )
-
-# --- object loaders -----------------------------------------------------------------------
-
-
-def get_quiz_or_404(quiz_id: int) -> Quiz:
-    """A quiz, or 404."""
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None:
-        abort(404)
-    return quiz
-
-
-def get_visible_quiz_or_404(quiz_id: int) -> Quiz:
-    """A quiz the current user may see: authors always, staff when published and in audience."""
-    quiz = get_quiz_or_404(quiz_id)
-    if services.can_author(current_user):
-        return quiz
-    if not quiz.is_published or not services.in_audience(current_user, quiz):
-        abort(404)
-    return quiz
-
-
-def get_attempt_or_404(
-    attempt_id: int, *, allow_authors: bool = False, with_questions: bool = True
-) -> Attempt:
-    """An attempt (with its questions unless told not to); 403 unless it is the user's own."""
-    if with_questions:
-        attempt = queries.attempt_with_versions(attempt_id)
-    else:
-        attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None:
-        abort(404)
-    if attempt.user_id != current_user.id and not (
-        allow_authors and services.can_author(current_user)
-    ):
-        abort(403)
-    return attempt
-
+from app.quizzes.models import REVIEW_ITEMS, REVIEW_TIMES, Attempt, default_review_options
 
 # --- staff: taking quizzes ----------------------------------------------------------------
 
@@ -92,16 +58,16 @@ def view(quiz_id: int):
     for attempt in attempts:
         services.finish_if_overdue(attempt)
     used = sum(1 for a in attempts if not a.is_preview)
-    settings = services.effective_settings(quiz, current_user)
+    settings = queries.effective_settings(quiz, current_user)
     return render_template(
         "quizzes/view.html",
         quiz=quiz,
         settings=settings,
         attempts=attempts,
-        left=services.attempts_left(quiz, used, settings),
-        is_open=services.is_open(quiz, clock.now(), settings),
-        in_audience=services.in_audience(current_user, quiz),
-        grade=services.quiz_grade(quiz, current_user),
+        left=queries.attempts_left(quiz, used, settings),
+        is_open=queries.is_open(quiz, clock.now(), settings),
+        in_audience=queries.in_audience(current_user, quiz),
+        grade=queries.quiz_grade(quiz, current_user),
         button=ConfirmForm(),
         description=richtext.as_markup(richtext.render(quiz.description or "", "markdown")),
     )
@@ -129,6 +95,7 @@ def _slot_views(attempt: Attempt, slots, responses: dict, *, review: set | None 
         version = slot.version
         qtype = QTYPES[version.qtype]
         response = responses.get(slot.number)
+        label = _("Question %(n)d", n=slot.number)
         if review is None:
             body = qtype.render_answer(
                 version.data,
@@ -136,6 +103,8 @@ def _slot_views(attempt: Attempt, slots, responses: dict, *, review: set | None 
                 slot.choice_order,
                 f"q{slot.number}",
                 textformat=version.questiontextformat,
+                questiontext=version.questiontext,
+                question_label=label,
             )
             feedback = ""
         else:
@@ -147,6 +116,8 @@ def _slot_views(attempt: Attempt, slots, responses: dict, *, review: set | None 
                 "feedback" in review,
                 textformat=version.questiontextformat,
                 field_name=f"q{slot.number}",
+                questiontext=version.questiontext,
+                question_label=label,
             )
             feedback = (
                 richtext.render(
@@ -156,15 +127,15 @@ def _slot_views(attempt: Attempt, slots, responses: dict, *, review: set | None 
                 if "feedback" in review and version.generalfeedback
                 else ""
             )
+        text = qtype.text_html(version.questiontext, version.questiontextformat)
+        # Images embedded in the question (@@PLUGINFILE@@) come from the version's files.
         views.append(
             {
                 "slot": slot,
                 "qtype": version.qtype,
-                "text": richtext.as_markup(
-                    richtext.render(version.questiontext, version.questiontextformat)
-                ),
-                "body": richtext.as_markup(body),
-                "feedback": richtext.as_markup(feedback),
+                "text": richtext.as_markup(with_version_files(text, version.id)),
+                "body": richtext.as_markup(with_version_files(body, version.id)),
+                "feedback": richtext.as_markup(with_version_files(feedback, version.id)),
                 "answered": response is not None
                 and qtype.is_complete_response(version.data, response),
                 "is_info": not qtype.is_graded,
@@ -184,7 +155,7 @@ def attempt(attempt_id: int):
     page = request.args.get("page", pages[0], type=int)
     if page not in pages:
         page = pages[0]
-    responses = services.current_responses(found)
+    responses = queries.current_responses(found)
     slots = [s for s in found.slots if s.page == page]
     return render_template(
         "quizzes/attempt.html",
@@ -206,23 +177,40 @@ def _save_slot(found: Attempt, slot, form, seq):
     return services.save_response(found, slot, response, seq)
 
 
+def _seq_from(form) -> tuple[int | None, bool]:
+    """The save's sequence number (milliseconds-based, so past 32 bits) and whether it is valid.
+
+    Absent is valid (None); anything but digits within the column's 64 bits is not.
+    """
+    raw = form.get("seq")
+    if raw in (None, ""):
+        return None, True
+    seq = parse_int(raw, maximum=MAX_BIGINT)
+    return seq, seq is not None
+
+
 @bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
 @login_only
 def save(attempt_id: int):
-    """Autosave of one answer (the page's script): JSON in the body's form fields, JSON out."""
-    found = get_attempt_or_404(attempt_id, with_questions=False)
+    """Autosave of one answer (the page's script): JSON in the body's form fields, JSON out.
+
+    The hottest request on exam day: the person (with their roles), then the attempt, its slot
+    and the question in one query, then the save's lock, newest-step read and insert."""
     slot_number = request.form.get("slot", type=int)
-    seq = request.form.get("seq", type=int)
-    if slot_number is None:
-        return jsonify(error=_("No question given.")), 400
+    seq, seq_ok = _seq_from(request.form)
+    if slot_number is None or not seq_ok:
+        get_attempt_or_404(attempt_id, with_questions=False)  # another's attempt: 404/403 first
+        if slot_number is None:
+            return jsonify(error=_("No question given.")), 400
+        return jsonify(error=_("The save carried an invalid sequence number.")), 400
     try:
-        slot = services.attempt_slot(found, slot_number)
+        found, slot = get_attempt_slot_or_404(attempt_id, slot_number)
         result = _save_slot(found, slot, request.form, seq)
     except services.AttemptClosed as exc:
         return jsonify(
             error=str(exc),
             state="finished",
-            review_url=url_for("quizzes.review", attempt_id=found.id),
+            review_url=url_for("quizzes.review", attempt_id=attempt_id),
         ), 409
     except services.QuizError as exc:
         return jsonify(error=str(exc)), 400
@@ -235,13 +223,18 @@ def save_page(attempt_id: int):
     """The page's Save / Previous / Next / Finish buttons: save every answer of the page."""
     found = get_attempt_or_404(attempt_id)
     page = request.form.get("page", type=int)
-    seq = request.form.get("seq", type=int)
+    seq, seq_ok = _seq_from(request.form)
+    if not seq_ok:
+        abort(400)
     try:
         for slot in [s for s in found.slots if s.page == page]:
             _save_slot(found, slot, request.form, seq)
     except services.AttemptClosed as exc:
         flash(str(exc), "warning")
         return redirect(url_for("quizzes.review", attempt_id=found.id))
+    except services.QuizError as exc:  # an answer too long to keep: nothing of it was saved
+        flash(str(exc), "danger")
+        return redirect(url_for("quizzes.attempt", attempt_id=found.id, page=page))
     action = request.form.get("action", "save")
     pages = sorted({s.page for s in found.slots})
     if action == "finish":
@@ -263,7 +256,7 @@ def summary(attempt_id: int):
     found = get_attempt_or_404(attempt_id)
     if found.state != "in_progress" or services.finish_if_overdue(found):
         return redirect(url_for("quizzes.review", attempt_id=found.id))
-    responses = services.current_responses(found)
+    responses = queries.current_responses(found)
     return render_template(
         "quizzes/summary.html",
         attempt=found,
@@ -292,11 +285,11 @@ def review(attempt_id: int):
     found = get_attempt_or_404(attempt_id, allow_authors=True)
     if found.state == "in_progress" and not services.finish_if_overdue(found):
         return redirect(url_for("quizzes.attempt", attempt_id=found.id))
-    db.session.refresh(found)
-    allows = services.review_allows(found.quiz, found)
-    if services.can_author(current_user) and found.user_id != current_user.id:
+    refresh(found)
+    allows = queries.review_allows(found.quiz, found)
+    if can_author_quizzes(current_user) and found.user_id != current_user.id:
         allows = set(REVIEW_ITEMS)
-    responses = services.current_responses(found)
+    responses = queries.current_responses(found)
     return render_template(
         "quizzes/review.html",
         attempt=found,
@@ -376,41 +369,105 @@ def edit(quiz_id: int):
         try:
             services.update_quiz(current_user, quiz, **_settings_from(form))
         except services.QuizError as exc:
-            db.session.rollback()
             flash(str(exc), "danger")
         else:
             flash(_("Quiz saved."), "success")
             return redirect(url_for("quizzes.edit", quiz_id=quiz.id))
-    return render_template("quizzes/form.html", form=form, quiz=quiz)
+    return render_template(
+        "quizzes/form.html", form=form, quiz=quiz, unready=queries.unready_fixed_questions(quiz)
+    )
 
 
-def _slot_forms(quiz: Quiz):
+def _slot_forms():
     fixed = FixedSlotForm(prefix="fixed")
     rand = RandomSlotForm(prefix="random")
-    categories = db.session.scalars(select(Category).order_by(Category.full_name)).all()
-    rand.category_id.choices = [SelectChoice(c.id, "\u2003" * c.depth + c.name) for c in categories]
-    rand.competency.choices = [SelectChoice("", _("Any"))] + [
-        SelectChoice(code, code) for code in COMPETENCY_CODES
+    rand.category_id.choices = [
+        SelectChoice(c.id, "\u2003" * c.depth + c.name) for c in queries.categories_by_name()
     ]
+    rand.competency.choices = competency_queries.competency_choices(blank=_("Any"))
     return fixed, rand
 
 
 @bp.route("/quizzes/<int:quiz_id>/slots")
 @role_required(Role.TRAINER, Role.ADMIN)
 def slots(quiz_id: int):
-    """The quiz's questions: fixed and random slots, marks, order."""
+    """The quiz's questions: fixed and random slots, marks, order; a search whose results are
+    added by clicking (each, or the ticked ones)."""
     quiz = get_quiz_or_404(quiz_id)
-    fixed, rand = _slot_forms(quiz)
-    found = services.search_questions(request.args.get("q", "")) if request.args.get("q") else []
+    fixed, rand = _slot_forms()
+    searched = "q" in request.args or "category" in request.args
+    search_category = category_or_none(request.args.get("category", type=int))
+    found = queries.search_questions(request.args.get("q", ""), search_category) if searched else []
     return render_template(
         "quizzes/slots.html",
         quiz=quiz,
         fixed=fixed,
         rand=rand,
         found=found,
+        searched=searched,
+        search_category=search_category,
+        categories=queries.categories_by_name(),
+        in_quiz={s.question_id for s in quiz.slots if s.kind == "fixed"},
+        versions=queries.fixed_slot_versions(quiz),
+        unready=queries.unready_fixed_questions(quiz),
         button=ConfirmForm(),
-        available={s.id: services.count_candidates(s) for s in quiz.slots if s.kind == "random"},
+        available={s.id: queries.count_candidates(s) for s in quiz.slots if s.kind == "random"},
     )
+
+
+def _warn_if_unready(quiz, added) -> None:
+    """Say so when a question just added is not ready (a draft staff should not meet yet)."""
+    unready = [slot.question for slot in added if slot.question.status != "ready"]
+    if not unready:
+        return
+    keys = ", ".join(question.key for question in unready)
+    if quiz.is_published:
+        message = _(
+            "This quiz is published but %(keys)s is not ready yet: staff will meet it as it "
+            "is. Mark it ready in the question bank, or remove it.",
+            keys=keys,
+        )
+    else:
+        message = _(
+            "%(keys)s is not ready yet: the quiz can be published once it is marked ready in "
+            "the question bank.",
+            keys=keys,
+        )
+    flash(message, "warning")
+
+
+@bp.route("/quizzes/<int:quiz_id>/slots/found", methods=["POST"])
+@role_required(Role.TRAINER, Role.ADMIN)
+def add_found(quiz_id: int):
+    """Add questions from the search results: the one whose button was clicked, or every
+    ticked one ("add selected")."""
+    quiz = get_quiz_or_404(quiz_id)
+    back = url_for("quizzes.slots", quiz_id=quiz.id, **_search_args())
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form expired; try again."), "danger")
+        return redirect(back)
+    clicked = request.form.get("add")
+    keys = [clicked] if clicked else request.form.getlist("keys")
+    try:
+        added, refused = services.add_fixed_slots(current_user, quiz, keys)
+    except services.QuizError as exc:
+        flash(str(exc), "danger")
+        return redirect(back)
+    if added:
+        flash(_("%(n)d question(s) added.", n=len(added)), "success")
+        _warn_if_unready(quiz, added)
+    for message in refused:
+        flash(message, "danger")
+    return redirect(back)
+
+
+def _search_args() -> dict:
+    """The quiz builder's search (text and category), carried back after adding."""
+    return {
+        name: request.form.get(name)
+        for name in ("q", "category")
+        if request.form.get(name) is not None
+    }
 
 
 @bp.route("/quizzes/<int:quiz_id>/slots/fixed", methods=["POST"])
@@ -418,14 +475,15 @@ def slots(quiz_id: int):
 def add_fixed_slot(quiz_id: int):
     """Add a fixed question."""
     quiz = get_quiz_or_404(quiz_id)
-    fixed, _rand = _slot_forms(quiz)
+    fixed, _rand = _slot_forms()
     if fixed.validate_on_submit():
         try:
             mark = float(fixed.mark.data) if fixed.mark.data is not None else None
-            services.add_fixed_slot(current_user, quiz, fixed.question_key.data, mark)
+            slot = services.add_fixed_slot(current_user, quiz, fixed.question_key.data, mark)
         except services.QuizError as exc:
-            db.session.rollback()
             flash(str(exc), "danger")
+        else:
+            _warn_if_unready(quiz, [slot])
     else:
         flash(_("Give the id of a question."), "danger")
     return redirect(url_for("quizzes.slots", quiz_id=quiz.id))
@@ -436,9 +494,9 @@ def add_fixed_slot(quiz_id: int):
 def add_random_slot(quiz_id: int):
     """Add N random questions from a category."""
     quiz = get_quiz_or_404(quiz_id)
-    _fixed, rand = _slot_forms(quiz)
+    _fixed, rand = _slot_forms()
     if rand.validate_on_submit():
-        category = db.session.get(Category, rand.category_id.data)
+        category = category_or_none(rand.category_id.data)
         try:
             services.add_random_slot(
                 current_user,
@@ -452,7 +510,6 @@ def add_random_slot(quiz_id: int):
                 mark=float(rand.mark.data),
             )
         except services.QuizError as exc:
-            db.session.rollback()
             flash(str(exc), "danger")
     else:
         for errors in rand.errors.values():
@@ -468,9 +525,7 @@ def add_random_slot(quiz_id: int):
 def slot_action(quiz_id: int, slot_id: int, action: str):
     """Remove a slot or move it up or down."""
     quiz = get_quiz_or_404(quiz_id)
-    slot = db.session.get(QuizSlot, slot_id)
-    if slot is None or slot.quiz_id != quiz.id:
-        abort(404)
+    slot = get_slot_or_404(quiz, slot_id)
     if ConfirmForm().validate_on_submit():
         if action == "remove":
             services.remove_slot(current_user, quiz, slot)
@@ -485,13 +540,8 @@ def audience(quiz_id: int):
     """Who may take the quiz: departments (with subtrees), job roles, people."""
     quiz = get_quiz_or_404(quiz_id)
     form = AudienceForm()
-    form.department_ids.choices = [
-        SelectChoice(d.id, "\u2003" * d.depth + d.name) for d, _n in department_tree()
-    ]
-    form.job_role_ids.choices = [
-        SelectChoice(j.id, f"{j.code} {j.display_name('zh')} / {j.name_en}")
-        for j in db.session.scalars(select(JobRole).order_by(JobRole.id))
-    ]
+    form.department_ids.choices = department_choices(blank=None)
+    form.job_role_ids.choices = job_role_choices(blank=None)
     if request.method == "GET":
         form.department_ids.data = [a.department_id for a in quiz.audience if a.department_id]
         form.job_role_ids.data = [a.job_role_id for a in quiz.audience if a.job_role_id]
@@ -504,7 +554,7 @@ def audience(quiz_id: int):
             for n in (form.employee_numbers.data or "").replace(",", "\n").splitlines()
             if n.strip()
         ]
-        people = db.session.scalars(select(User).where(User.employee_no.in_(numbers))).all()
+        people = queries.people_by_employee_no(numbers)
         missing = sorted(set(numbers) - {p.employee_no for p in people})
         if missing:
             flash(_("Unknown employee numbers: %(list)s", list=", ".join(missing)), "danger")
@@ -542,18 +592,14 @@ def overrides(quiz_id: int):
     """Extra time, attempts or other dates for one person or one department."""
     quiz = get_quiz_or_404(quiz_id)
     form = OverrideForm()
-    form.department_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(d.id, "\u2003" * d.depth + d.name) for d, _n in department_tree()
-    ]
+    form.department_id.choices = department_choices()
     if form.validate_on_submit():
         person = None
         if form.employee_no.data:
-            person = db.session.scalar(
-                select(User).where(User.employee_no == form.employee_no.data.strip())
-            )
+            person = find_user(form.employee_no.data)
             if person is None:
                 form.employee_no.errors.append(_("No person has this employee number."))
-        department = db.session.get(Department, form.department_id.data or 0)
+        department = department_or_none(form.department_id.data)
         if not form.employee_no.errors:
             try:
                 services.set_override(
@@ -567,16 +613,16 @@ def overrides(quiz_id: int):
                     attempts_allowed=form.attempts_allowed.data,
                 )
             except services.QuizError as exc:
-                db.session.rollback()
                 flash(str(exc), "danger")
             else:
                 flash(_("Override saved."), "success")
                 return redirect(url_for("quizzes.overrides", quiz_id=quiz.id))
-    rows = db.session.scalars(
-        select(QuizOverride).where(QuizOverride.quiz_id == quiz.id).order_by(QuizOverride.id)
-    ).all()
     return render_template(
-        "quizzes/overrides.html", quiz=quiz, form=form, rows=rows, button=ConfirmForm()
+        "quizzes/overrides.html",
+        quiz=quiz,
+        form=form,
+        rows=queries.overrides_of(quiz),
+        button=ConfirmForm(),
     )
 
 
@@ -585,15 +631,8 @@ def overrides(quiz_id: int):
 def delete_override(quiz_id: int, override_id: int):
     """Remove an override."""
     quiz = get_quiz_or_404(quiz_id)
-    row = db.session.get(QuizOverride, override_id)
-    if row is None or row.quiz_id != quiz.id:
-        abort(404)
+    row = get_override_or_404(quiz, override_id)
     if ConfirmForm().validate_on_submit():
         services.delete_override(current_user, quiz, row)
         flash(_("Override removed."), "success")
     return redirect(url_for("quizzes.overrides", quiz_id=quiz.id))
-
-
-def department_choices():
-    """Departments for filters."""
-    return db.session.scalars(select(Department).order_by(Department.full_name)).all()

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.bank.conftest import import_yaml  # noqa: F401  (fixtures the API tests share)
+from tests.competencies.conftest import cm2_quiz, take_quiz  # noqa: F401
 from tests.courses.conftest import assign, frozen, make_course  # noqa: F401
 from tests.quizzes.conftest import bank, make_quiz  # noqa: F401
 

@@ -308,3 +308,16 @@ def test_a_trainer_reviews_a_learners_attempt_in_full(client, api_as, make_quiz)
     assert single["right_answer"] == {"choice": _id_of(single["choices"], "5个工作日")}
     refused = client.get(f"/api/v1/attempts/{attempt['id']}", headers=trainer_headers)
     assert refused.status_code == 403  # reviewing is not taking it over
+
+
+def test_an_essay_over_64_kb_is_refused_with_the_limit(client, api_as, make_quiz):
+    quiz_id = make_quiz(fixed=("t-essay",))
+    _user, headers = api_as("staff")
+    attempt = _start(client, headers, quiz_id).get_json()
+    slot = attempt["questions"][0]["slot"]
+    refused = _put(client, headers, attempt["id"], slot, {"text": "答" * 22_000})  # 66 KB
+    assert refused.status_code == 422
+    body = refused.get_json()
+    assert body["code"] == "invalid_response" and "64 KB" in body["message"]
+    assert body["errors"][0]["field"] == "response"
+    assert _put(client, headers, attempt["id"], slot, {"text": "答" * 21_000}).status_code == 200

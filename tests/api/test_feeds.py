@@ -194,7 +194,7 @@ def test_questions_list_with_the_bank_filters(client, service_token, bank):
         assert answer.status_code == 200, answer.get_json()
         return [q["id"] for q in answer.get_json()["items"]]
 
-    assert len(keys(page_size=500)) == 20
+    assert len(keys(page_size=500)) == 21
     assert keys(qtype="matching") == ["t-match"]
     assert keys(category="题库/每种题型", q="连线") == ["t-match"]
     assert keys(competency="BK1") == ["t-single"]
@@ -209,6 +209,12 @@ def test_questions_list_with_the_bank_filters(client, service_token, bank):
         "status": "ready",
         "difficulty": 1,
         "competencies": ["SV1", "BK1"],
+        # names in the caller's language (English here), so a feed reader needs no second call
+        "competency_names": {
+            "SV1": "Service Mindset and Fulfilment of Commitments",
+            "BK1": "Connection Process and Time Limits (New Connection, Capacity Increase, "
+            "Change of Use)",
+        },
         "tags": ["十项承诺"],
         "version": 1,
         "updated_at": None,

@@ -45,7 +45,7 @@ def api_headers(app, make_quiz, make_user, user_token):
     from app.quizzes import services
     from app.quizzes.models import Quiz
 
-    quiz_id = make_quiz(fixed=("t-single", "t-match", "t-num", "t-essay", "t-tf"))
+    quiz_id = make_quiz(fixed=("t-single", "t-match", "t-num", "t-essay", "t-tf", "t-cloze"))
     user = make_user(("staff", "admin"), employee_no="S0001")
     with app.app_context():
         services.start_attempt(db.session.get(User, user.id), db.session.get(Quiz, quiz_id))

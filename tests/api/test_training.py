@@ -27,6 +27,7 @@ def test_courses_are_listed_for_training_read(client, service_token, frozen, mak
             "credit_hours": 4.0,
             "is_open": False,
             "competencies": {},
+            "competency_names": {},
             "published_at": "2026-03-02T02:00:00Z",
         }
     ]

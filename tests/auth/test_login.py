@@ -10,6 +10,7 @@ from config import TestingConfig
 from tests.conftest import (
     TEST_PASSWORD,
     csrf_token_from,
+    free_port,
     redis_available,
     redis_url,
     require_service,
@@ -79,6 +80,19 @@ def test_failures_from_one_address_are_throttled_across_accounts(client, make_us
     assert _login(client, "nobody-else", "nope-nope").status_code == 429
 
 
+def test_sign_in_keeps_working_and_throttling_while_redis_is_down(make_user, make_app):
+    """Redis unreachable: the limits fall back to each process's memory (no 500)."""
+    class DownConfig(TestingConfig):
+        RATELIMIT_STORAGE_URI = f"redis://127.0.0.1:{free_port()}/0"
+
+    make_user(employee_no="E1008")
+    server = make_app(DownConfig)
+    assert _login(server.test_client(), "E1008").status_code == 302
+    for _ in range(5):
+        assert _login(server.test_client(), "E1008", "nope-nope").status_code == 200
+    assert _login(server.test_client(), "E1008").status_code == 429
+
+
 def test_throttle_is_shared_between_servers_through_redis(make_user, make_app):
     if not redis_available():
         require_service(f"Redis is not reachable at {redis_url()}")
@@ -89,11 +103,21 @@ def test_throttle_is_shared_between_servers_through_redis(make_user, make_app):
     class RedisConfig(TestingConfig):
         RATELIMIT_STORAGE_URI = redis_url()
 
+    class DownConfig(TestingConfig):
+        RATELIMIT_STORAGE_URI = f"redis://127.0.0.1:{free_port()}/0"
+
     make_user(employee_no="E1007")
+    # An app built earlier in this process lost its Redis (the second request has just
+    # re-checked it): the servers built now must not inherit its fall-back to memory, which
+    # once left CI counting some failures in memory and the rest in Redis.
+    down = make_app(DownConfig)
+    for _ in range(2):
+        assert _login(down.test_client(), "E1007", "nope-nope").status_code == 200
     first, second = make_app(RedisConfig), make_app(RedisConfig)
     for i in range(5):
         server = first if i % 2 else second
         assert _login(server.test_client(), "E1007", "nope-nope").status_code == 200
+        assert redis.Redis.from_url(redis_url()).dbsize() > 0, "counted in memory, not Redis"
     assert _login(first.test_client(), "E1007").status_code == 429
     assert _login(second.test_client(), "E1007").status_code == 429
     redis.Redis.from_url(redis_url()).flushdb()

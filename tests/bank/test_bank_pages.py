@@ -11,7 +11,7 @@ def test_bank_list_shows_latest_versions_with_filters(client, login_as, import_y
     import_yaml(SINGLE.replace("居民办电时间", "居民办电时间（修订）"))
     login_as("trainer")
     page = client.get("/bank/").get_data(as_text=True)
-    assert "8 questions" in page
+    assert "9 questions" in page
     assert "居民办电时间（修订）" in page and ">v2<" in page
     only = client.get("/bank/", query_string={"qtype": "essay"}).get_data(as_text=True)
     assert "1 questions" in only and "投诉处理" in only

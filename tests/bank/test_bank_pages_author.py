@@ -257,7 +257,20 @@ def test_form_messages_are_the_yaml_readers(client, login_as):
     _questions, problems = parse_yaml(yaml, "same.yaml")
     assert len(problems) == 4
     for problem in problems:
-        assert problem.message.replace("'", "&#39;") in page, problem.message
+        # the same words, a file's key ('name') named by its label on the form
+        message = problem.message.replace("'name'", "'Question name'")
+        assert message.replace("'", "&#39;") in page, message
+    assert "&#39;name&#39;" not in page
+
+
+def test_form_messages_name_fields_by_their_labels_not_their_keys(client, login_as):
+    login_as("trainer")
+    data = _new_form(client, "truefalse", name="", defaultmark="-1")
+    page = client.post(
+        "/bank/questions/new?qtype=truefalse", data=data, headers={"Accept-Language": "zh-CN"}
+    ).get_data(as_text=True)
+    assert "缺少“题目名称”" in page and "“name”" not in page
+    assert "“defaultmark”" not in page and "“默认分值”不能为负数" in page
 
 
 def test_a_message_points_at_the_row_it_is_about(client, login_as):
@@ -441,3 +454,14 @@ def test_the_preview_needs_the_csrf_token(make_app, make_user):
     assert client.post("/bank/preview", json={"text": "x"}).status_code == 400
     allowed = client.post("/bank/preview", json={"text": "x"}, headers={"X-CSRFToken": token})
     assert allowed.status_code == 200 and allowed.get_json() == {"html": "<p>x</p>\n"}
+
+
+def test_a_text_over_64_kb_is_refused_on_its_field(app, db, client, login_as):
+    login_as("trainer")
+    data = _new_form(client, "truefalse", questiontext="电" * 22_000)
+    response = client.post("/bank/questions/new?qtype=truefalse", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    errors = re.search(r'id="questiontext-errors".*?</div>\s*</div>', page, re.S).group(0)
+    assert "Question text" in errors and "At most 64 KB; this text is 64.5 KB." in errors
+    assert _version_count(app, db) == 0

@@ -55,9 +55,7 @@ def test_the_tree_lists_children_under_their_parent_with_subtree_counts(
     login_as("trainer")
     page = client.get("/bank/").get_data(as_text=True)
     tree = re.search(r'data-testid="category-tree".*?</nav>', page, re.S).group(0)
-    entries = re.findall(
-        r"padding-left: (\d)rem\">\s*<a[^>]*>([^<]+)</a>\s*<span[^>]*>(\d+)<", tree
-    )
+    entries = re.findall(r"class=\"indent-(\d)\">\s*<a[^>]*>([^<]+)</a>\s*<span[^>]*>(\d+)<", tree)
     assert entries == [
         ("1", "安全", "1"),
         ("1", "服务规范", "2"),
@@ -188,7 +186,8 @@ def test_bulk_says_what_is_missing(app, db, client, login_as, import_yaml, chang
     response = _bulk(client, page, ids, **changes)
     assert message in client.get(response.headers["Location"]).get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 4  # imports
+        # the import only: a row per question and one for the file
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 5
 
 
 def test_bulk_needs_the_csrf_token(app, db, make_app, make_user, import_yaml):
@@ -269,3 +268,20 @@ def test_staff_are_refused_every_bank_page(app, client, login_as, import_yaml):
         response = client.open(url, method=method)
         assert response.status_code == 403, (method, url)
     assert "Question bank" not in client.get("/home").get_data(as_text=True)
+
+
+def test_bulk_mark_ready_readies_imported_drafts(app, db, client, login_as, import_yaml):
+    import_yaml(BANK, name="bank.yaml")  # imported questions arrive as drafts
+    login_as("trainer")
+    page = client.get("/bank/").get_data(as_text=True)
+    assert '<option value="ready">Mark ready</option>' in page
+    ids = _ids(app, db, "b-1", "b-2")
+    with app.app_context():
+        before = {q.key: q.status for q in db.session.scalars(select(Question))}
+    _bulk(client, page, ids, bulk_action="ready")
+    with app.app_context():
+        after = {q.key: q.status for q in db.session.scalars(select(Question))}
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert after["b-1"] == after["b-2"] == "ready"
+    changed = sum(1 for key in ("b-1", "b-2") if before[key] != "ready")
+    assert actions.count("question.ready") == changed

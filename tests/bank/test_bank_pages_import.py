@@ -221,3 +221,37 @@ def test_a_binary_export_uploads_back_unchanged(client, login_as, import_yaml):
         )
         confirm = form_values(page.get_data(as_text=True), "confirm-form")
         assert base64.b64decode(confirm["payload"]) == exported.data, "the bytes travel intact"
+
+
+GIFT_WITHOUT_IDS = (
+    "::到达时限:: 城区抢修平均到达现场不超过45分钟。{T}\n\n恢复供电的时限是？{=3小时 ~4小时}\n"
+)
+
+
+def test_a_gift_preview_shows_the_ids_the_questions_are_stored_with(app, db, client, login_as):
+    import re
+
+    login_as("trainer")
+    page = _upload(client, GIFT_WITHOUT_IDS, name="抢修.gift").get_data(as_text=True)
+    shown = re.findall(r'data-testid="import-key">([^<]+)<', page)
+    assert len(shown) == 2 and all(key.startswith("q-") for key in shown)
+    assert "assigned" in page
+    client.post("/bank/import/confirm", data=form_values(page, "confirm-form"))
+    with app.app_context():
+        stored = set(db.session.scalars(select(Question.key)))
+    assert stored == set(shown)
+
+
+def test_assigned_ids_already_taken_or_malformed_are_replaced(app, db, import_yaml):
+    from app.bank.formats import detect_format  # noqa: F401 - the registry is loaded
+
+    with app.app_context():
+        source = services.decode_source(GIFT_WITHOUT_IDS.encode("utf-8"), "a.gift")
+        preview = services.import_questions(None, [source], dry_run=True)
+        first, second = preview.assigned_keys
+        services.import_questions(None, [source], assigned_keys=[first, "<script>"])
+        keys = set(db.session.scalars(select(Question.key)))
+        assert first in keys and "<script>" not in keys and len(keys) == 2
+        other = services.decode_source(b"::New:: another {T}\n", "b.gift")
+        report = services.import_questions(None, [other], assigned_keys=[first])
+        assert report.items[0].key != first, "a key in use is never given twice"

@@ -122,6 +122,56 @@ EVERY_TYPE = {
             "unitpenalty": 0.2,
         },
     ),
+    "cloze": _common(
+        "cloze",
+        questiontext="**cloze** 题干：见图 ![m](@@PLUGINFILE@@/images/m.png) {x} a=b ~ #1\n"
+        "城区{#1}分钟，农村{#2}；{#3}；{#4}。",
+        data={
+            "blanks": [
+                {
+                    "kind": "numerical",
+                    "mark": 1,
+                    "answers": [
+                        {"text": "45", "fraction": 1.0, "tolerance": 5.0, "feedback": "对"},
+                        {"text": "-3.5e2", "fraction": 0.5, "tolerance": 0.0, "feedback": ""},
+                        {"text": "*", "fraction": 0.0, "tolerance": 0.0, "feedback": "不对"},
+                    ],
+                },
+                {
+                    "kind": "shortanswer",
+                    "mark": 2,
+                    "usecase": True,
+                    "answers": [
+                        {"text": "90分钟", "fraction": 1.0, "feedback": "对 #1 ~ } \\"},
+                        {"text": "=九十*", "fraction": 0.5, "feedback": ""},
+                        {"text": "%x~y", "fraction": 0.0, "feedback": "<b>不对</b>"},
+                    ],
+                },
+                {
+                    "kind": "single",
+                    "mark": 1,
+                    "display": "horizontal",
+                    "shuffle": True,
+                    "answers": [
+                        {"text": "3个工作日", "fraction": 1.0, "feedback": ""},
+                        {"text": "5个工作日", "fraction": 0.0, "feedback": "非居民"},
+                        {"text": "七天", "fraction": -0.5, "feedback": ""},
+                    ],
+                },
+                {
+                    "kind": "multiple",
+                    "mark": 3,
+                    "display": "vertical",
+                    "shuffle": False,
+                    "answers": [
+                        {"text": "工作票", "fraction": 0.5, "feedback": ""},
+                        {"text": "操作票", "fraction": 0.5, "feedback": ""},
+                        {"text": "介绍信", "fraction": 0.0, "feedback": "不是"},
+                    ],
+                },
+            ]
+        },
+    ),
     "matching": _combined(
         _common(
             "matching",
@@ -217,9 +267,19 @@ def differences(want: QuestionData, got: QuestionData) -> dict:
     return {key: (a[key], b[key]) for key in a if a[key] != b[key] and key != "line"}
 
 
+#: the types a format has no syntax for (its export writes a comment; docs/question-format.md)
+NOT_CARRIED = {"gift": {"cloze"}}
+
+
+def _carried_by(fmt: str) -> list[QuestionData]:
+    return [q for q in EVERY_TYPE.values() if q.qtype not in NOT_CARRIED.get(fmt, ())]
+
+
 @pytest.mark.parametrize("fmt", ["yaml", "json", "gift", "moodlexml", "xlsx"])
 @pytest.mark.parametrize("qtype", list(EVERY_TYPE))
 def test_round_trip_keeps_what_the_format_carries(qtype, fmt):
+    if qtype in NOT_CARRIED.get(fmt, ()):
+        pytest.skip(f"{fmt} has no syntax for {qtype}")
     question = EVERY_TYPE[qtype]
     assert QTYPES[qtype].validate(question.data) == []
     [back] = round_trip([question], fmt)
@@ -228,7 +288,7 @@ def test_round_trip_keeps_what_the_format_carries(qtype, fmt):
 
 @pytest.mark.parametrize("fmt", ["gift", "moodlexml", "xlsx"])
 def test_round_trip_of_a_whole_bank_keeps_order_and_categories(fmt):
-    questions = [copy.deepcopy(q) for q in EVERY_TYPE.values()]
+    questions = [copy.deepcopy(q) for q in _carried_by(fmt)]
     questions[2].category = "安全/两票"
     questions[3].category = None
     back = round_trip(questions, fmt)
@@ -240,7 +300,7 @@ def test_round_trip_of_a_whole_bank_keeps_order_and_categories(fmt):
 def test_service_export_then_import_changes_nothing(app, db, fmt, tmp_path):
     """Import every type, export it in `fmt`, import that: every question is unchanged
     (GIFT: once what it cannot carry has been through it)."""
-    questions = [carried(q, fmt) if fmt == "gift" else q for q in EVERY_TYPE.values()]
+    questions = [carried(q, fmt) if fmt == "gift" else q for q in _carried_by(fmt)]
     with app.app_context():
         first = FORMATS["json"].dump(questions)
         services.import_questions(None, [services.decode_source(first.encode(), "all.json")])

@@ -249,8 +249,16 @@ def test_bad_tolerance_and_range_are_reported():
 
 
 def test_unknown_competency_in_a_comment_is_reported_on_the_comment_line():
-    [problem] = problems_of("::Q::\n// [competency:SV9]\nText {T}")
+    from app.bank.formats.mapping import known_competencies
+
+    # read against the framework's codes (as imports do), SV9 is unknown
+    with known_competencies({"SV1", "SV2"}):
+        [problem] = problems_of("::Q::\n// [competency:SV9]\nText {T}")
     assert problem.startswith("t.gift:2: [Q] unknown competency code 'SV9'")
+    # without a framework only the code's form is checked
+    assert problems_of("::Q::\n// [competency:SV9]\nText {T}") == []
+    [problem] = problems_of("::Q::\n// [competency:S-9]\nText {T}")
+    assert problem.startswith("t.gift:2: [Q] unknown competency code 'S-9'")
 
 
 def test_too_few_choices_and_duplicate_ids_are_reported():

@@ -76,6 +76,13 @@ questions:
     units:
       - {unit: 天, multiplier: 1}
 """,
+    "cloze": """
+questions:
+  - id: t-cloze
+    qtype: cloze
+    name: 抢修时限
+    questiontext: 城区{1:NUMERICAL:=45#对}分钟，农村{2:SA:=90分钟}，{1:MC:=是~否}。
+""",
     "matching": """
 questions:
   - id: t-match
@@ -218,29 +225,30 @@ def test_non_utf8_file_is_refused_clearly(app, db):
 
 
 @pytest.mark.parametrize("qtype", sorted(EVERY_TYPE))
-def test_yaml_export_then_import_gives_the_same_question(app, db, import_yaml, exported, qtype):
+def test_yaml_export_then_import_gives_the_same_question(
+    app, db, import_yaml, exported, fresh_database, qtype
+):
     import_yaml(EVERY_TYPE[qtype])
     before = exported()
     assert [q.qtype for q in before] == [qtype]
     text = dump_yaml(before, before[0].category)
     with app.app_context():
-        from tests.conftest import _empty_tables
-
-        _empty_tables()
+        fresh_database()
     report = import_yaml(text, name="exported.yaml")
     assert report.count("create") == 1
     assert exported() == before
 
 
 @pytest.mark.parametrize("qtype", sorted(EVERY_TYPE))
-def test_json_export_then_import_gives_the_same_question(app, db, import_yaml, exported, qtype):
+def test_json_export_then_import_gives_the_same_question(
+    app, db, import_yaml, exported, fresh_database, qtype
+):
     from app.bank.formats import dump_json
-    from tests.conftest import _empty_tables
 
     import_yaml(EVERY_TYPE[qtype])
     before = exported()
     with app.app_context():
-        _empty_tables()
+        fresh_database()
         source = services.decode_source(dump_json(before).encode(), "bank.json")
         services.import_questions(None, [source])
     assert exported() == before
@@ -289,3 +297,29 @@ def test_failed_import_after_a_good_one_leaves_the_good_one_intact(app, db, impo
     with pytest.raises(services.BankImportRejected):
         import_yaml(broken)
     assert exported() == before
+
+
+def test_every_text_has_a_documented_maximum(app, import_yaml):
+    """Names 200 characters, every text 64 KB: refused with the limit, on the text's line."""
+    import pytest
+
+    huge = "电" * 22_000  # 66 KB in UTF-8
+    text = f"""\
+    questions:
+      - id: big-1
+        qtype: single
+        name: {"名" * 201}
+        questiontext: {huge}
+        generalfeedback: ok
+        answers:
+          - {{text: {huge}, fraction: 1}}
+          - {{text: 否, fraction: 0}}
+    """
+    with pytest.raises(services.BankImportRejected) as refused:
+        import_yaml(text, name="big.yaml")
+    messages = [str(p) for p in refused.value.problems]
+    assert any("big.yaml:4:" in m and "longer than 200 characters" in m for m in messages)
+    assert any(
+        "big.yaml:5:" in m and "'questiontext' is too long: At most 64 KB" in m for m in messages
+    )
+    assert any("big.yaml:8:" in m and "'text' is too long" in m for m in messages), messages

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.bank.qtypes import COMPETENCY_CODES, QTYPES, QTypeDataError, QuestionData, get_qtype
+from app.bank.qtypes import QTYPES, QTypeDataError, QuestionData, get_qtype
 from app.bank.qtypes.i18n import _
 
 single = QTYPES["single"]
@@ -64,13 +64,14 @@ def matching_data(*pairs):
 # --- the registry ------------------------------------------------------------------------
 
 
-def test_registry_holds_the_eight_types_by_name():
+def test_registry_holds_the_nine_types_by_name():
     assert list(QTYPES) == [
         "single",
         "multiple",
         "truefalse",
         "shortanswer",
         "numerical",
+        "cloze",
         "matching",
         "essay",
         "description",
@@ -81,12 +82,6 @@ def test_registry_holds_the_eight_types_by_name():
 def test_get_qtype_rejects_an_unknown_name():
     with pytest.raises(KeyError):
         get_qtype("calculated")
-
-
-def test_competency_codes_are_the_27_of_the_domain_model():
-    assert len(COMPETENCY_CODES) == 27
-    assert {"SV5", "BK5", "SF4", "CM5", "IT4", "LP4"} <= set(COMPETENCY_CODES)
-    assert "SF5" not in COMPETENCY_CODES
 
 
 def test_gettext_falls_back_to_the_source_text_without_an_app():
@@ -701,6 +696,36 @@ def sample_data():
         ),
         "numerical": numerical.from_dict(
             {"answers": [{"text": "98765", "tolerance": 0, "fraction": 1, **fb}]}
+        ),
+        "cloze": QTYPES["cloze"].from_dict(
+            {
+                "blanks": [
+                    {
+                        "kind": "shortanswer",
+                        "answers": [{"text": "RIGHTWORD", "fraction": 1, **fb}],
+                    },
+                    {
+                        "kind": "numerical",
+                        "mark": 2,
+                        "answers": [{"text": "98765", "tolerance": 0, "fraction": 1, **fb}],
+                    },
+                    {
+                        "kind": "single",
+                        "answers": [
+                            {"text": "对", "fraction": 1, **fb},
+                            {"text": "错", "fraction": 0},
+                        ],
+                    },
+                    {
+                        "kind": "multiple",
+                        "answers": [
+                            {"text": "甲", "fraction": 0.5, **fb},
+                            {"text": "乙", "fraction": 0.5},
+                            {"text": "丙", "fraction": -1},
+                        ],
+                    },
+                ]
+            }
         ),
         "matching": sample_matching(),
         "essay": essay.from_dict({"graderinfo": SECRET}),

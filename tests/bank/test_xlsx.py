@@ -69,8 +69,8 @@ def test_the_template_examples_import_cleanly():
     questions, problems = parse_xlsx(stream.getvalue(), "examples.xlsx")
     assert problems == []
     assert [q.qtype for q in questions] == [
-        "single", "multiple", "truefalse", "shortanswer", "numerical", "matching", "essay",
-        "description",
+        "single", "multiple", "truefalse", "shortanswer", "numerical", "cloze", "matching",
+        "essay", "description",
     ]  # fmt: skip
 
 
@@ -122,7 +122,7 @@ def test_problems_carry_the_row_number():
         "q.xlsx:3: 'correct' names answer C, whose cell is empty",
         "q.xlsx:5: [bad2] 'difficulty' must be 1, 2 or 3",
         "q.xlsx:6: [x] unknown question type 'judge' (expected one of: single, multiple, "
-        "truefalse, shortanswer, numerical, matching, essay, description)",
+        "truefalse, shortanswer, numerical, cloze, matching, essay, description)",
     ]  # fmt: skip
 
 

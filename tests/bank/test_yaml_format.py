@@ -79,6 +79,13 @@ SAMPLE = textwrap.dedent(
           - {unit: kV, multiplier: 0.001}
         unitgradingtype: 1
         unitpenalty: 0.2
+      - id: sv1-0004
+        qtype: cloze
+        name: 抢修到达时限
+        questiontext: |
+          故障抢修到达现场：城区{1:NUMERICAL:=45#对}分钟，
+          农村{1:NM:=90:5}分钟，{2:MC:=特殊边远地区~城区}{1:SA:=2小时~%50%两小时}。
+        competencies: [SV1]
       - id: bk1-0002
         qtype: matching
         name: 时限
@@ -143,7 +150,7 @@ def test_fields_are_read_as_written():
 
 def test_defaults_fill_what_a_question_leaves_out():
     questions = parse_ok(SAMPLE)
-    multiple, truefalse, description = questions[1], questions[2], questions[7]
+    multiple, truefalse, description = questions[1], questions[2], questions[-1]
     assert multiple.status == "draft"
     assert multiple.difficulty == 2
     assert multiple.questiontextformat == "markdown"
@@ -269,7 +276,10 @@ def test_unknown_competency_is_reported_on_its_line():
           - sv2
         """
     )
-    assert messages(text) == [(7, "[a] unknown competency code 'sv2' (did you mean 'SV2'?)")]
+    from app.bank.formats.mapping import known_competencies
+
+    with known_competencies({"SV1", "SV2"}):
+        assert messages(text) == [(7, "[a] unknown competency code 'sv2' (did you mean 'SV2'?)")]
 
 
 def test_bad_fraction_is_reported_on_the_answer_line():

@@ -26,7 +26,10 @@ def test_trainer_creates_a_course_with_competencies(app, client, login_as):
             "summary": "新旧版本差异",
             "category": "法规政策",
             "credit_hours": "2.5",
-            "competencies": "LP2:3, BK1:2",
+            "competencies-0-code": "LP2",
+            "competencies-0-level": "3",
+            "competencies-1-code": "BK1",
+            "competencies-1-level": "2",
             "completion_rule": "all",
         },
     )
@@ -41,9 +44,40 @@ def test_unknown_competency_codes_are_refused(client, login_as):
     login_as("trainer")
     page = client.post(
         "/courses/new",
-        data={"title": "x", "credit_hours": "1", "competencies": "XX9:3", "completion_rule": "all"},
+        data={
+            "title": "x",
+            "credit_hours": "1",
+            "competencies-0-code": "XX9",
+            "competencies-0-level": "3",
+            "completion_rule": "all",
+        },
     ).get_data(as_text=True)
-    assert "Not a competency code with a level: XX9:3" in page
+    assert "Unknown competency: XX9" in page
+
+
+def test_the_course_form_offers_competencies_by_name(client, login_as):
+    login_as("trainer")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    page = client.get("/courses/new").get_data(as_text=True)
+    assert '<option value="CM2">CM2 情绪安抚与冲突化解</option>' in page
+    assert "4 熟练" in page
+
+
+def test_a_competency_listed_twice_is_refused(client, login_as):
+    login_as("trainer")
+    page = client.post(
+        "/courses/new",
+        data={
+            "title": "x",
+            "credit_hours": "1",
+            "competencies-0-code": "SV1",
+            "competencies-0-level": "3",
+            "competencies-1-code": "SV1",
+            "competencies-1-level": "2",
+            "completion_rule": "all",
+        },
+    ).get_data(as_text=True)
+    assert "Each competency may be listed once." in page
 
 
 def test_activities_are_added_reordered_and_the_course_published(

@@ -104,8 +104,10 @@ def test_codes_are_unique_and_unguessable(app, frozen, make_user, make_course, a
 
 
 def test_the_pdf_fetcher_refuses_anything_but_local_static_files(app):
+    from app.courses.services import certificates
+
     with app.app_context():
-        fetcher = services._local_static_fetcher()
+        fetcher = certificates._local_static_fetcher()
         with pytest.raises(ValueError):
             fetcher.fetch("http://example.com/logo.png")
         with pytest.raises(ValueError):

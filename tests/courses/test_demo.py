@@ -5,16 +5,18 @@ from sqlalchemy import func, select
 from app.courses.models import AssignmentRule, Certificate, Course, Enrolment
 from app.courses.queries import status_counts
 from app.extensions import db
+from app.notify.models import Notification
 
 
-def test_seed_demo_makes_courses_with_realistic_progress_once(app, runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    assert "courses: 5 courses" in result.output
-    with app.app_context():
+def test_seed_demo_makes_courses_with_realistic_progress_once(seeded_demo):
+    assert "courses: 6 courses" in seeded_demo.output
+    with seeded_demo.app.app_context():
         courses = db.session.scalars(select(Course)).all()
         assert all(c.status == "published" for c in courses)
-        assert db.session.scalar(select(func.count(AssignmentRule.id))) == 4
+        # four rules for departments and job roles; the service-quality gates of the demo
+        # assign courses to single people with rules of their own
+        by_group = select(func.count(AssignmentRule.id)).where(AssignmentRule.target_kind != "user")
+        assert db.session.scalar(by_group) == 4
         kinds = {a.kind for c in courses for a in c.activities}
         assert kinds == {"lesson", "quiz", "session"}
         counts = status_counts([c.id for c in courses])
@@ -23,8 +25,14 @@ def test_seed_demo_makes_courses_with_realistic_progress_once(app, runner):
         assert totals["overdue"] > 10 and totals["not_started"] > 10
         assert totals["expiring_soon"] >= 1 and totals["expired"] >= 1
         assert db.session.scalar(select(func.count(Certificate.id))) > 50
-        enrolments = db.session.scalar(select(func.count(Enrolment.id)))
-    again = runner.invoke(args=["seed-demo"])
-    assert "courses: already seeded" in again.output
-    with app.app_context():
-        assert db.session.scalar(select(func.count(Enrolment.id))) == enrolments
+        # One source for due dates: each assignment notice says the date My learning shows.
+        notices = db.session.execute(
+            select(Notification.params, Enrolment.due_on, Notification.created_at)
+            .join(Enrolment, Enrolment.id == Notification.subject_id)
+            .where(Notification.kind.in_(["course.assigned", "course.recertify"]))
+        ).all()
+        assert len(notices) > 100
+        for params, due_on, _made in notices:
+            assert params["due_on"] == (due_on.isoformat() if due_on else None)
+    assert "courses: already seeded" in seeded_demo.again
+    assert seeded_demo.counts["enrolment"] == seeded_demo.counts_again["enrolment"] > 100

@@ -3,6 +3,7 @@
 import csv
 import io
 import itertools
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,10 +11,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.core import clock
+from app.core.hooks import EXTENSION_KEY as HOOKS_KEY
 from app.core.models import AuditEvent
-from app.grading import services as grading
-from app.quizzes import services
-from app.quizzes.models import Attempt
+from app.quizzes import queries, services
+from app.quizzes.models import Attempt, Quiz
 from tests.quizzes.conftest import freeze_now, page_of, save, start
 
 WRONG_KEY = """
@@ -48,8 +49,9 @@ def test_essay_goes_to_the_queue_and_a_mark_makes_the_grade_final(
     quiz_id, attempt_id, staff = _finish_with_essay(client, make_quiz, login_as)
     assert "Awaiting grading" in client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
     graded = []
-    grading.register_graded_hook(graded.append)
-    trainer = make_app().test_client()
+    trainer_app = make_app()
+    trainer_app.extensions[HOOKS_KEY].connect("attempt_graded", graded.append)
+    trainer = trainer_app.test_client()
     trainer.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     from app.org.models import User
     from tests.conftest import TEST_PASSWORD
@@ -79,7 +81,6 @@ def test_essay_goes_to_the_queue_and_a_mark_makes_the_grade_final(
             select(AuditEvent.action).where(AuditEvent.action == "attempt.grade")
         )
     assert [a.id for a in graded] == [attempt_id]
-    grading.GRADED_HOOKS.remove(graded.append)
     review = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
     assert 'data-testid="review-grade"' in review and "Awaiting grading" not in review
     notices = client.get("/notifications").get_data(as_text=True)
@@ -141,9 +142,9 @@ def test_override_precedence_person_over_department_over_quiz(
     branch = make_department("测试公司/测试分中心")
     hall = make_department("测试公司/测试分中心/测试营业厅")
     with app.app_context():
-        quiz = db.session.get(services.Quiz, quiz_id)
+        quiz = db.session.get(Quiz, quiz_id)
         person = db.session.get(User, user.id)
-        effective = services.effective_settings
+        effective = queries.effective_settings
         assert effective(quiz, person).time_limit_minutes == 10
         services.set_override(
             None,
@@ -186,7 +187,7 @@ def test_override_reopens_a_closed_quiz_for_one_person(app, db, client, login_as
     with app.app_context():
         services.set_override(
             None,
-            db.session.get(services.Quiz, quiz_id),
+            db.session.get(Quiz, quiz_id),
             user=db.session.get(User, user.id),
             close_at=now + timedelta(days=2),
         )
@@ -253,7 +254,7 @@ def test_results_page_and_exports(app, db, client, login_as, make_quiz, make_use
             from app.org.models import User
 
             person = db.session.scalar(select(User).where(User.employee_no == number))
-            attempt, _ = services.start_attempt(person, db.session.get(services.Quiz, quiz_id))
+            attempt, _ = services.start_attempt(person, db.session.get(Quiz, quiz_id))
             services.save_response(attempt, 1, 0)
             services.submit_attempt(attempt)
     login_as("trainer")
@@ -266,7 +267,9 @@ def test_results_page_and_exports(app, db, client, login_as, make_quiz, make_use
     assert rows[0][:2] == ("employee_no", "name")
     names = {row[0]: row[1] for row in rows[1:]}
     assert names["R2"] == "王芳"
-    assert names["R1"].startswith("'="), "formulas are neutralised"
+    # formulas are neutralised: kept as text in a string cell with Excel's quote prefix
+    r1 = next(row for row in workbook.active.iter_rows() if row[0].value == "R1")[1]
+    assert r1.value == '=HYPERLINK("http://x")' and r1.data_type == "s" and r1.quotePrefix
     raw = client.get(f"/grading/quizzes/{quiz_id}/results.csv").data
     assert raw.startswith(b"\xef\xbb\xbf")
     records = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -285,7 +288,7 @@ def test_results_filters_and_constant_queries(
         make_user(employee_no=number, department=dept)
         with app.app_context():
             person = db.session.scalar(select(User).where(User.employee_no == number))
-            attempt, _ = services.start_attempt(person, db.session.get(services.Quiz, quiz_id))
+            attempt, _ = services.start_attempt(person, db.session.get(Quiz, quiz_id))
             services.submit_attempt(attempt)
 
     take("F1", "测试公司/甲中心/一班")
@@ -303,3 +306,40 @@ def test_results_filters_and_constant_queries(
         f"/grading/quizzes/{quiz_id}/results", query_string={"department": dept}
     ).get_data(as_text=True)
     assert "F1" in page and "G0" not in page
+
+
+def test_a_comment_over_4_kb_is_refused(app, db, client, login_as, make_quiz):
+    _quiz_id, attempt_id, _staff = _finish_with_essay(client, make_quiz, login_as)
+    login_as("trainer")
+    with app.app_context():
+        slot_id = db.session.get(Attempt, attempt_id).slots[1].id
+    page = client.post(
+        f"/grading/slots/{slot_id}", data={"mark": "5", "comment": "评" * 1400}
+    ).get_data(as_text=True)
+    assert "At most 4 KB; this text is 4.1 KB." in page
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).slots[1].needs_grading
+
+
+def test_regrade_is_linked_from_the_question_the_grading_page_and_results(
+    client, login_as, make_quiz
+):
+    quiz_id, _attempt_id, _staff = _finish_with_essay(client, make_quiz, login_as)
+    login_as("trainer")
+    link = 'href="/grading/questions/t-single/regrade"'
+    assert link in client.get("/bank/questions/t-single").get_data(as_text=True)
+    assert link in client.get(f"/grading/quizzes/{quiz_id}").get_data(as_text=True)
+    results = client.get(f"/grading/quizzes/{quiz_id}/results").get_data(as_text=True)
+    assert link in results and "Regrade “居民办电时间”" in results
+    # an essay is graded by hand: no regrade for it
+    assert "/grading/questions/t-essay/regrade" not in results
+
+
+def test_the_link_to_grade_an_answer_reads_pingfen(client, login_as, make_quiz):
+    quiz_id, _attempt_id, _staff = _finish_with_essay(client, make_quiz, login_as)
+    login_as("trainer")
+    zh = {"Accept-Language": "zh-CN"}
+    queue = client.get(f"/grading/quizzes/{quiz_id}", headers=zh).get_data(as_text=True)
+    results = client.get(f"/grading/quizzes/{quiz_id}/results", headers=zh).get_data(as_text=True)
+    for page in (queue, results):
+        assert re.search(r'href="/grading/slots/\d+">评分</a>', page)

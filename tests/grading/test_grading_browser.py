@@ -53,7 +53,7 @@ def test_essay_grading_and_regrade(live_server, _chromium, make_quiz, make_user,
     trainer, tpage = _context(_chromium, live_server, "TR2")
     tpage.get_by_role("link", name="Grading").click()
     tpage.get_by_role("link", name="问答测验").click()
-    tpage.get_by_role("link", name="Grade").first.click()
+    tpage.get_by_role("link", name="Grade response").first.click()
     assert "回访确认" in tpage.get_by_test_id("response").inner_text()
     tpage.get_by_label("Mark").fill("8")
     tpage.get_by_label("Comment for the person").fill("要点齐全，表述清楚")
@@ -72,7 +72,11 @@ def test_essay_grading_and_regrade(live_server, _chromium, make_quiz, make_user,
         ).replace("fraction: 1, feedback: FB-TEN", "fraction: 0, feedback: FB-TEN"),
         name="key.yaml",
     )
-    tpage.goto(f"{live_server}/grading/questions/t-key/regrade")
+    # Regrade is a click away: the quiz's results (also its grading page, the question page).
+    tpage.get_by_role("link", name="Quizzes", exact=True).click()
+    tpage.get_by_role("link", name="问答测验").click()
+    tpage.get_by_role("link", name="Results", exact=True).click()
+    tpage.get_by_role("link", name="Regrade “钥匙题”").click()
     assert "1 mark(s) would change" in tpage.get_by_test_id("regrade-summary").inner_text()
     assert "+9.09" in tpage.get_by_test_id("regrade-changes").inner_text()
     tpage.get_by_label("Why (kept in the audit trail)").fill("标准答案录入错误")

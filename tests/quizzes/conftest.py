@@ -130,7 +130,8 @@ class AttemptPage:
         """Form fields choosing, for each item text, the answer with that text."""
         fields = {}
         rows = re.findall(
-            rf'<td class="text">([^<]*)</td><td class="control"><select[^>]*name="(q{slot}_sub\d+)"'
+            rf'<td class="text"[^>]*>([^<]*)</td>'
+            rf'<td class="control"><select[^>]*name="(q{slot}_sub\d+)"'
             r"[^>]*>(.*?)</select>",
             self.text,
         )

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core import clock
-from app.quizzes import services
-from app.quizzes.models import Attempt, AttemptCompetencyResult, ResponseStep
+from app.quizzes import queries, services
+from app.quizzes.models import Attempt, AttemptCompetencyResult, Quiz, ResponseStep
+from app.quizzes.services import attempts
 from tests.quizzes.conftest import freeze_now, page_of, save, start
 
 
@@ -31,15 +32,15 @@ def test_job_role_and_person_audiences(app, db, client, login_as, make_quiz):
     quiz_id = make_quiz(title="客服测验", audience=None)
     user = login_as("staff", job_role="CC")
     with app.app_context():
-        quiz = db.session.get(services.Quiz, quiz_id)
+        quiz = db.session.get(Quiz, quiz_id)
         cc = db.session.scalar(select(JobRole.id).where(JobRole.code == "CC"))
         services.set_audience(None, quiz, job_role_ids=[cc])
     assert "客服测验" in client.get("/quizzes/").get_data(as_text=True)
     with app.app_context():
-        services.set_audience(None, db.session.get(services.Quiz, quiz_id), user_ids=[user.id])
+        services.set_audience(None, db.session.get(Quiz, quiz_id), user_ids=[user.id])
     assert "客服测验" in client.get("/quizzes/").get_data(as_text=True)
     with app.app_context():
-        services.set_audience(None, db.session.get(services.Quiz, quiz_id))
+        services.set_audience(None, db.session.get(Quiz, quiz_id))
     assert "客服测验" not in client.get("/quizzes/").get_data(as_text=True)
     assert client.post(f"/quizzes/{quiz_id}/start").status_code == 404
 
@@ -59,7 +60,10 @@ def test_starting_freezes_the_questions_and_a_reload_sees_the_same(
     assert frozen == [(s.number, s.question_version_id, s.choice_order) for s in again.slots]
     drawn = [s.version.question_id for s in first.slots]
     assert len(drawn) == 7 and len(set(drawn)) == 7, "no question twice in an attempt"
-    assert page_of(client, attempt_id).text == page_of(client, attempt_id).text
+    # the same page twice; only the CSRF token (signed with the second it was made) may differ
+    token = re.compile(r'name="csrf_token"[^>]*value="[^"]*"|"csrf-token" content="[^"]*"')
+    pages = [token.sub("", page_of(client, attempt_id).text) for _ in range(2)]
+    assert pages[0] == pages[1]
 
 
 def test_random_slots_honour_the_filters(client, login_as, make_quiz, attempt_of):
@@ -120,7 +124,7 @@ def test_an_older_save_never_overwrites_a_newer_one(client, login_as, make_quiz,
     assert 'value="新的答案"' in page_of(client, attempt_id).text
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
-        assert services.current_responses(attempt) == {1: "新的答案"}
+        assert queries.current_responses(attempt) == {1: "新的答案"}
         assert db.session.scalar(select(func.count(ResponseStep.id))) == 1
 
 
@@ -166,7 +170,7 @@ def test_concurrent_submits_grade_once(app, db, make_user, make_quiz):
 
     with app.app_context():
         attempt, _ = services.start_attempt(
-            db.session.get(User, user.id), db.session.get(services.Quiz, quiz_id)
+            db.session.get(User, user.id), db.session.get(Quiz, quiz_id)
         )
         attempt_id = attempt.id
     outcomes = []
@@ -174,7 +178,7 @@ def test_concurrent_submits_grade_once(app, db, make_user, make_quiz):
     def submit():
         with app.app_context():
             found = db.session.get(Attempt, attempt_id)
-            outcomes.append(services._finish(found, until=None))
+            outcomes.append(attempts._finish(found, until=None))
 
     threads = [threading.Thread(target=submit) for _ in range(4)]
     for thread in threads:
@@ -191,6 +195,54 @@ def test_concurrent_submits_grade_once(app, db, make_user, make_quiz):
             )
             == 2
         )
+
+
+def test_a_start_that_loses_the_race_resumes_the_winners_attempt(
+    app, db, make_user, make_quiz, monkeypatch
+):
+    quiz_id = make_quiz(fixed=("t-single",))
+    user = make_user(department="测试公司/一中心/一班")
+    from app.org.models import User
+
+    with app.app_context():
+        person, quiz = db.session.get(User, user.id), db.session.get(Quiz, quiz_id)
+        winner, _ = services.start_attempt(person, quiz)
+        winner_id = winner.id
+        # The other tab's start lands between our check and our insert: the check sees nothing.
+        real = queries.in_progress_attempt
+        calls = []
+
+        def check_then_real(*args, **kwargs):
+            calls.append(1)
+            return None if len(calls) == 1 else real(*args, **kwargs)
+
+        monkeypatch.setattr(queries, "in_progress_attempt", check_then_real)
+        resumed, started = services.start_attempt(person, quiz)
+        assert (resumed.id, started) == (winner_id, False)
+        assert db.session.scalar(select(func.count(Attempt.id))) == 1
+
+
+def test_concurrent_starts_make_one_attempt(app, db, make_user, make_quiz):
+    quiz_id = make_quiz(fixed=("t-single",))
+    user = make_user(department="测试公司/一中心/一班")
+    from app.org.models import User
+
+    outcomes = []
+
+    def begin():
+        with app.app_context():
+            attempt, started = services.start_attempt(
+                db.session.get(User, user.id), db.session.get(Quiz, quiz_id)
+            )
+            outcomes.append((attempt.id, started))
+
+    threads = [threading.Thread(target=begin) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({attempt_id for attempt_id, _ in outcomes}) == 1
+    assert sorted(started for _, started in outcomes) == [False, False, True]
 
 
 def test_save_after_deadline_and_grace_is_refused_and_finishes_with_saved_answers(
@@ -214,7 +266,7 @@ def test_save_after_deadline_and_grace_is_refused_and_finishes_with_saved_answer
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.state == "finished"
         assert attempt.finished_at == start_at + timedelta(minutes=10)
-        assert services.current_responses(attempt) == {1: 0, 2: "首问负责制"}
+        assert queries.current_responses(attempt) == {1: 0, 2: "首问负责制"}
         assert attempt.raw_mark == 2.0
 
 
@@ -282,7 +334,7 @@ def test_someone_elses_attempt_is_forbidden(app, db, client, login_as, make_user
     owner = make_user(department="测试公司/一中心/一班")
     with app.app_context():
         attempt, _ = services.start_attempt(
-            db.session.get(User, owner.id), db.session.get(services.Quiz, quiz_id)
+            db.session.get(User, owner.id), db.session.get(Quiz, quiz_id)
         )
         attempt_id = attempt.id
     login_as("staff")
@@ -291,7 +343,7 @@ def test_someone_elses_attempt_is_forbidden(app, db, client, login_as, make_user
     assert client.post(f"/attempts/{attempt_id}/submit").status_code == 403
     assert client.get(f"/attempts/{attempt_id}/review").status_code == 403
     with app.app_context():
-        assert services.current_responses(db.session.get(Attempt, attempt_id)) == {}
+        assert queries.current_responses(db.session.get(Attempt, attempt_id)) == {}
 
 
 @pytest.mark.parametrize(
@@ -382,3 +434,39 @@ def test_preview_never_counts_and_shows_everything(app, db, client, login_as, ma
     with app.app_context():
         attempts = db.session.scalars(select(Attempt).where(Attempt.quiz_id == quiz_id)).all()
         assert [(a.is_preview, a.number) for a in attempts] == [(True, 0)]
+
+
+IMAGE_QUESTION = """\
+category: 题库/图片
+questions:
+  - id: img-1
+    qtype: truefalse
+    status: ready
+    name: 电表读数
+    questiontext: '![电表](@@PLUGINFILE@@/images/meter.png) 表上的读数是 1234。'
+    correct: true
+    files:
+      - {name: meter.png, path: /images/, mimetype: image/png, content_base64: %s}
+"""
+
+
+def test_staff_see_the_images_of_the_questions_they_meet_and_no_others(
+    app, db, client, login_as, make_quiz, import_yaml
+):
+    from tests.bank.test_moodle_xml import PNG
+
+    import_yaml(IMAGE_QUESTION % PNG, name="img.yaml")
+    quiz_id = make_quiz(fixed=("img-1",))
+    login_as("staff")
+    attempt_id = start(client, quiz_id)
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    url = re.search(r'src="(/bank/files/\d+/images/meter\.png)"', page).group(1)
+    image = client.get(url)
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    client.post(f"/attempts/{attempt_id}/submit")
+    review = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert url in review and client.get(url).status_code == 200
+    login_as("staff")  # someone who never met the question
+    assert client.get(url).status_code == 404
+    login_as("trainer")
+    assert client.get(url).status_code == 200

@@ -156,28 +156,155 @@ def test_attempt_page_queries_do_not_grow_with_the_questions(
     assert large.n == small.n, large.statements
 
 
-def test_demo_seeder_creates_quizzes_per_role_and_attempts(app, db, runner, client):
+def test_demo_seeder_creates_quizzes_per_role_and_attempts(seeded_demo, db):
     from sqlalchemy import func
 
     from app.org.models import User
     from app.quizzes.models import Attempt
 
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    assert "quizzes: 7 quizzes" in result.output
+    app = seeded_demo.app
+    assert "quizzes: 9 quizzes" in seeded_demo.output, seeded_demo.output
     with app.app_context():
         finished = db.session.scalar(
             select(func.count(Attempt.id)).where(Attempt.state == "finished")
         )
         assert finished >= 40
         staff = db.session.scalar(select(User).where(User.employee_no == "S0001"))
-        token = staff.session_token
-    with client.session_transaction() as session:
-        session["_user_id"] = token
+        closed = db.session.scalar(
+            select(Attempt)
+            .join(Quiz, Quiz.id == Attempt.quiz_id)
+            .where(Attempt.user_id == staff.id, Quiz.title == "上季度服务规范抽考")
+        )
+        demo = db.session.scalars(
+            select(Quiz).where(
+                Quiz.title.like("岗位应知应会测验%")
+                | Quiz.title.in_(["供电服务规范综合测验", "上季度服务规范抽考"])
+            )
+        ).all()
+        assert len(demo) == 8
+        closed_options = {tuple(q.review_options["closed"]) for q in demo}
+        assert closed_options == {("marks", "correct", "feedback")}
+    client = seeded_demo.client("S0001")
     page = client.get("/quizzes/").get_data(as_text=True)
-    assert page.count('data-testid="quiz-row"') == 2
-    assert "already seeded" in runner.invoke(args=["seed-demo"]).output
+    # the three quizzes of the demo (role, common, the commitments' Cloze quiz) and the six
+    # domain assessments; the closed quiz is no longer offered, but its review shows the right
+    # answers and feedback
+    assert page.count('data-testid="quiz-row"') == 9
+    review = client.get(f"/attempts/{closed.id}/review").get_data(as_text=True)
+    assert "rightanswer" in review and "review-grade" in review
+    assert "quizzes: already seeded" in seeded_demo.again
 
 
 def test_health_check_answers(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def _slots_page(client, quiz_id, **args):
+    return client.get(f"/quizzes/{quiz_id}/slots", query_string=args).get_data(as_text=True)
+
+
+def test_search_lists_questions_with_an_add_button_each_and_adds_by_clicking(
+    app, db, client, login_as, bank
+):
+    from tests.bank.conftest import form_values
+
+    login_as("trainer")
+    quiz_id = int(re.search(r"/quizzes/(\d+)/", _new_quiz(client).headers["Location"]).group(1))
+    page = _slots_page(client, quiz_id, q="")  # an empty search lists every question
+    assert 'name="add" value="t-single"' in page and 'name="add" value="t-essay"' in page
+    assert "Single choice" in page and "SV1 " in page and "(single)" not in page
+    # One button adds its question.
+    data = form_values(page, "search-results-form")
+    data.add("add", "t-single")
+    response = client.post(f"/quizzes/{quiz_id}/slots/found", data=data)
+    assert response.status_code == 302 and "q=" in response.headers["Location"]
+    # "Add selected" adds every ticked question; one already in the quiz is not offered again.
+    page = _slots_page(client, quiz_id, q="t-")
+    assert 'name="add" value="t-single"' not in page and "In this quiz" in page
+    data = form_values(page, "search-results-form")
+    data.add("keys", "t-tf")
+    data.add("keys", "t-essay")
+    client.post(f"/quizzes/{quiz_id}/slots/found", data=data)
+    with app.app_context():
+        keys = [s.question.key for s in db.session.get(Quiz, quiz_id).slots]
+    assert keys == ["t-single", "t-tf", "t-essay"]
+    slots = _slots_page(client, quiz_id)
+    table = slots[slots.index('data-testid="slots"') : slots.index("</table>")]
+    for words in (
+        "居民办电时间",
+        "Single choice",
+        "SV1 ",
+        "BK1 ",
+        "投诉处理",
+        "Essay",
+        "True/false",
+    ):
+        assert words in table, words
+    assert "t-single</a>" not in table, "the slot shows the question's name, not its id"
+
+
+def test_search_filters_by_category(app, client, login_as, bank, make_quiz):
+    from app.bank.services import category_by_path
+
+    quiz_id = make_quiz(fixed=())
+    login_as("trainer")
+    with app.app_context():
+        pool = category_by_path("题库/随机池").id
+    page = _slots_page(client, quiz_id, q="", category=pool)
+    assert 'value="pool-0"' in page and 'value="t-single"' not in page
+
+
+def test_a_draft_question_warns_and_blocks_publishing_until_ready(
+    app, db, client, login_as, bank, import_yaml
+):
+    import_yaml(
+        """\
+        questions:
+          - id: d-1
+            qtype: truefalse
+            name: 草稿题
+            questiontext: 草稿
+            correct: true
+        """,
+        name="draft.yaml",
+    )
+    login_as("trainer")
+    quiz_id = int(re.search(r"/quizzes/(\d+)/", _new_quiz(client).headers["Location"]).group(1))
+    added = client.post(
+        f"/quizzes/{quiz_id}/slots/fixed", data={"fixed-question_key": "d-1"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "d-1 is not ready yet" in added and 'data-testid="unready-warning"' in added
+    settings = client.get(f"/quizzes/{quiz_id}/edit").get_data(as_text=True)
+    assert "Not ready yet: 草稿题" in settings
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        form = {
+            "title": quiz.title,
+            "questions_per_page": 5,
+            "attempts_allowed": 1,
+            "grading_method": "highest",
+            "max_grade": "100",
+            "pass_mark": "60",
+            "is_published": "y",
+        }
+    refused = client.post(f"/quizzes/{quiz_id}/edit", data=form, follow_redirects=True)
+    text = refused.get_data(as_text=True)
+    assert "cannot be published yet" in text and "草稿题 (d-1)" in text
+    with app.app_context():
+        assert db.session.get(Quiz, quiz_id).is_published is False
+        from app.bank import services as bank_services
+        from app.bank.models import Question
+
+        question = db.session.scalar(select(Question).where(Question.key == "d-1"))
+        bank_services.bulk_update(None, [question], "ready")
+    client.post(f"/quizzes/{quiz_id}/edit", data=form)
+    with app.app_context():
+        assert db.session.get(Quiz, quiz_id).is_published is True
+    assert 'data-testid="unready-warning"' not in _slots_page(client, quiz_id)
+
+
+def test_quiz_title_and_description_have_a_maximum(client, login_as):
+    login_as("trainer")
+    page = _new_quiz(client, title="测" * 201, description="x" * 70_000).get_data(as_text=True)
+    assert "Field cannot be longer than 200 characters." in page
+    assert "At most 64 KB; this text is 68.4 KB." in page

@@ -139,3 +139,20 @@ def test_review_shows_only_what_the_options_allow(
     clock.freeze(clock.now() + timedelta(minutes=5))  # later, while open: nothing
     later = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
     assert 'data-testid="review-grade"' not in later and _leaks(later) == []
+
+
+def test_each_choice_group_names_its_question_and_each_list_its_item(client, login_as, make_quiz):
+    """WCAG 2.1: a radio group's legend says which question it answers; a matching list is
+    labelled by its item."""
+    quiz_id = make_quiz(fixed=("t-single", "t-tf", "t-match"))
+    login_as("staff")
+    attempt_id = start(client, quiz_id)
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    legends = re.findall(r"<legend[^>]*>(.*?)</legend>", page, re.S)
+    assert '<span class="visually-hidden">Question 1 </span>Select one:' in legends
+    assert '<span class="visually-hidden">Question 2 </span>Select one:' in legends
+    selects = re.findall(r'<select[^>]*name="q3_sub\d+"[^>]*>', page)
+    assert selects
+    for select in selects:
+        label_id = re.search(r'aria-labelledby="([^"]+)"', select).group(1)
+        assert f'id="{label_id}"' in page

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
 
@@ -48,7 +49,7 @@ def test_trainer_builds_and_staff_takes_a_quiz(
     page.get_by_role("button", name="Add question").click()
     page.get_by_label("Question id").fill("t-single")
     page.get_by_role("button", name="Add question").click()
-    page.get_by_label("Category").select_option(label="\u2003随机池")
+    page.get_by_label("Category", exact=True).select_option(label="\u2003随机池")
     page.get_by_label("Number of questions").fill("2")
     page.get_by_role("button", name="Add random questions").click()
     assert "2 random from 题库/随机池" in page.get_by_test_id("slots").inner_text()
@@ -74,7 +75,7 @@ def test_trainer_builds_and_staff_takes_a_quiz(
     page.get_by_label("5个工作日").check()
     for slot in (3, 4):
         page.locator(f'[data-slot="{slot}"]').get_by_label("True").check()
-    page.wait_for_function("document.getElementById('save-status').textContent.includes('saved')")
+    expect(page.get_by_test_id("save-status")).to_contain_text("saved")
     page.wait_for_timeout(1500)  # let the typed answer's debounced save go out
     staff.close()
 
@@ -103,3 +104,38 @@ def test_trainer_builds_and_staff_takes_a_quiz(
     page.get_by_role("link", name="Back to the quiz").click()
     assert page.get_by_test_id("attempts-left").inner_text() == "1"
     again.close()
+
+
+def test_the_autosave_clock_shows_the_company_zone_before_and_after_a_reload(
+    app, live_server, _chromium, make_quiz, make_user
+):
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.quizzes.models import Attempt
+
+    quiz_id = make_quiz(fixed=("t-single",), title="时区测验")
+    make_user(employee_no="ST9", department="测试公司/测试分中心/测试营业厅")
+    # The browser's computer is in New York; the company (SKILLGRID_TIMEZONE) in Shanghai.
+    context = _chromium.new_context(timezone_id="America/New_York")
+    _english(context)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    _sign_in(page, live_server, "ST9")
+    page.goto(f"{live_server}/quizzes/{quiz_id}")
+    page.get_by_role("button", name="Start attempt").click()
+    page.get_by_label("5个工作日").check()
+    expect(page.get_by_test_id("save-status")).to_contain_text("saved")
+    shown = re.search(r"\d\d:\d\d:\d\d", page.get_by_test_id("save-status").inner_text()).group(0)
+    with app.app_context():
+        saved_at = db.session.scalar(
+            select(Attempt.last_saved_at).where(Attempt.quiz_id == quiz_id)
+        )
+    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
+    assert shown == saved_at.astimezone(zone).strftime("%H:%M:%S")
+    page.reload()
+    after = re.search(r"\d\d:\d\d:\d\d", page.get_by_test_id("save-status").inner_text()).group(0)
+    assert after == shown
+    context.close()

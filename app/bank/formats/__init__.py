@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from app.bank.formats.cloze import looks_like_cloze, parse_cloze
 from app.bank.formats.gift import dump_gift, looks_like_gift, parse_gift
 from app.bank.formats.jsonfmt import dump_json, parse_json
 from app.bank.formats.moodle_xml import dump_moodle_xml, looks_like_moodle_xml, parse_moodle_xml
@@ -56,6 +57,9 @@ FORMATS: dict[str, FormatSpec] = {
     "moodlexml": FormatSpec(
         "moodlexml", (".xml",), parse_moodle_xml, dump_moodle_xml, looks_like_moodle_xml
     ),
+    # Moodle's Cloze text files have no extension of their own: found by content (before GIFT,
+    # whose sniffing a text with Cloze blanks could also pass), import only as in Moodle.
+    "cloze": FormatSpec("cloze", (), parse_cloze, None, looks_like_cloze),
     "gift": FormatSpec("gift", (".gift",), parse_gift, dump_gift, looks_like_gift),
     "xlsx": FormatSpec("xlsx", (".xlsx",), parse_xlsx, dump_xlsx, looks_like_xlsx, binary=True),
 }
@@ -114,6 +118,7 @@ __all__ = [
     "dump_xlsx",
     "dump_yaml",
     "format_by_extension",
+    "parse_cloze",
     "parse_gift",
     "parse_json",
     "parse_moodle_xml",

@@ -13,7 +13,7 @@ import json.scanner
 from collections.abc import Mapping
 from typing import Any
 
-from app.bank.formats.mapping import read_question, write_question
+from app.bank.formats.mapping import SeenIds, read_question, write_question
 from app.bank.qtypes.base import Problem, QuestionData
 from app.bank.qtypes.i18n import _
 
@@ -41,7 +41,7 @@ def parse_json(text: str, filename: str) -> tuple[list[QuestionData], list[Probl
         return [], [Problem(filename, 1, _("expected a list of questions"))]
     problems: list[Problem] = []
     questions: list[QuestionData] = []
-    first_line_of_id: dict[str, int] = {}
+    seen = SeenIds(filename)
     for item in document:
         item_line = getattr(item, "line", 1)
         if isinstance(item, _LineDict):
@@ -53,18 +53,10 @@ def parse_json(text: str, filename: str) -> tuple[list[QuestionData], list[Probl
         problems.extend(Problem(filename, line, message) for line, message in found)
         if question is None:
             continue
-        if question.id is not None:
-            if question.id in first_line_of_id:
-                problems.append(
-                    Problem(
-                        filename,
-                        item_line,
-                        _("duplicate id '%(id)s' (first used on line %(line)d)")
-                        % {"id": question.id, "line": first_line_of_id[question.id]},
-                    )
-                )
-                continue
-            first_line_of_id[question.id] = item_line
+        repeat = seen.repeat(question, item_line)
+        if repeat is not None:
+            problems.append(repeat)
+            continue
         questions.append(question)
     problems.sort(key=lambda problem: problem.line)
     return questions, problems

@@ -10,21 +10,25 @@ import binascii
 import difflib
 import mimetypes
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Literal
 
 from app.bank.qtypes import QTYPES, get_qtype
 from app.bank.qtypes.base import (
-    COMPETENCY_CODES,
     DEFAULT_DIFFICULTY,
     DIFFICULTIES,
     STATUSES,
     TEXT_FORMATS,
     DataReader,
+    Issue,
+    Problem,
     QType,
     QuestionData,
 )
 from app.bank.qtypes.i18n import _
+from app.core.limits import MAX_NAME, MAX_TEXT_BYTES, too_big
 
 #: Keys every question may have, in the order they are written (the type's keys follow
 #: source_version). The JSON export and YAML files use the same names.
@@ -58,7 +62,8 @@ FILE_KEYS = ("name", "path", "mimetype", "content_base64")
 MAX_FILE_BYTES = 20 * 1024 * 1024  #: an embedded file larger than this is refused
 
 MAX_ID_LENGTH = 100  # Moodle's idnumber column
-MAX_NAME_LENGTH = 255  # Moodle's question name column
+#: SkillGrid's limit for names (Moodle's column holds 255): docs/question-format.md, Sizes
+MAX_NAME_LENGTH = MAX_NAME
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 Path = tuple[str | int, ...]
@@ -112,9 +117,20 @@ def read_question(
     if qtype is not None:
         data, type_issues = qtype.parse_dict(specific)
     question = _read_common(reader, node, qtype, default_category)
+    if qtype is not None and question.questiontext.strip():
+        # A type may keep its answers inside the question text (Cloze): the text says them.
+        text, from_text, text_issues = qtype.split_text(
+            question.questiontext, question.questiontextformat
+        )
+        if from_text is not None:
+            question.questiontext, data = text, from_text
+            type_issues = [*type_issues, *text_issues]
+            if node.get("defaultmark") is None:
+                question.defaultmark = qtype.default_mark_for(data)
     reader.issues.extend(type_issues)
     if qtype is not None and not type_issues:
         reader.issues.extend(qtype.check(data))
+    reader.issues.extend(oversized_texts(data))
     if reader.issues:
         label = question.id or question.name
         prefix = f"[{label}] " if label else ""
@@ -122,6 +138,36 @@ def read_question(
     question.data = data
     question.line = locate(())
     return question, []
+
+
+class SeenIds:
+    """The ids of one file's questions and where each was first used: a repeat is a problem.
+
+    Every format reports a second question with the same id instead of keeping it; a
+    spreadsheet counts in rows (`unit="row"`), every other format in lines.
+    """
+
+    def __init__(self, filename: str, *, unit: Literal["line", "row"] = "line") -> None:
+        self.filename = filename
+        self.unit = unit
+        self.first_line_of_id: dict[str, int] = {}
+
+    def repeat(
+        self, question: QuestionData, line: int, first_line: int | None = None
+    ) -> Problem | None:
+        """The problem, at `line`, if the question's id was used before; else None, and the id
+        is remembered as first used at `first_line` (default `line`)."""
+        if question.id is None:
+            return None
+        if question.id not in self.first_line_of_id:
+            self.first_line_of_id[question.id] = line if first_line is None else first_line
+            return None
+        values = {"id": question.id, "line": self.first_line_of_id[question.id]}
+        if self.unit == "row":
+            message = _("duplicate id '%(id)s' (first used on row %(line)d)") % values
+        else:
+            message = _("duplicate id '%(id)s' (first used on line %(line)d)") % values
+        return Problem(self.filename, line, message)
 
 
 def _unknown_key_message(key: Any, qtype: QType) -> str:
@@ -145,7 +191,11 @@ def _read_common(
     question.id = _read_id(reader, node)
     question.name = _required_text(reader, node, "name").strip()
     if len(question.name) > MAX_NAME_LENGTH:
-        reader.add(("name",), _("'name' is longer than 255 characters"))
+        reader.add(
+            ("name",),
+            _("'name' is longer than %(n)d characters (it has %(m)d)")
+            % {"n": MAX_NAME_LENGTH, "m": len(question.name)},
+        )
     category = reader.optional_text(node, "category", ())
     if category is not None:
         question.category = normalise_category(category)
@@ -188,7 +238,43 @@ def _read_common(
     for key in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
         setattr(question, key, reader.text(node, key, ()))
     question.files = read_files(reader, node)
+    texts = ["questiontext", "generalfeedback", *FEEDBACK_KEYS]
+    reader.issues.extend(oversized_texts({key: getattr(question, key) for key in texts}))
+    reader.issues.extend(oversized_texts({"hints": question.hints}))
+    if question.source_version and len(question.source_version) > MAX_NAME_LENGTH:
+        reader.add(
+            ("source_version",),
+            _("'source_version' is longer than %(n)d characters") % {"n": MAX_NAME_LENGTH},
+        )
+    for name in (question.category or "").split("/"):
+        if len(name) > MAX_NAME_LENGTH:
+            reader.add(
+                ("category",),
+                _("a category name is longer than %(n)d characters") % {"n": MAX_NAME_LENGTH},
+            )
+            break
     return question
+
+
+#: the combined feedbacks every type may carry
+FEEDBACK_KEYS = ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback")
+
+
+def oversized_texts(value: Any, path: Path = ()) -> list[Issue]:
+    """An issue for every text in ``value`` (a mapping, a list, a text) over MAX_TEXT_BYTES:
+    question texts, feedbacks, answers, hints and the type's own texts alike."""
+    if isinstance(value, str):
+        problem = too_big(value, MAX_TEXT_BYTES)
+        if problem is None:
+            return []
+        key = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
+        named = _("'%(key)s' is too long") % {"key": key} if key else _("a text is too long")
+        return [Issue(path, f"{named}: {problem}")]
+    if isinstance(value, Mapping):
+        return [i for k, v in value.items() for i in oversized_texts(v, (*path, str(k)))]
+    if isinstance(value, list | tuple):
+        return [i for n, v in enumerate(value) for i in oversized_texts(v, (*path, n))]
+    return []
 
 
 def _required_text(reader: DataReader, node: Mapping[str, Any], key: str) -> str:
@@ -231,12 +317,30 @@ def _string_list(reader: DataReader, node: Mapping[str, Any], key: str) -> list[
     return items
 
 
+#: a competency code (the framework's pattern)
+COMPETENCY_CODE = re.compile(r"^[A-Z]{1,4}[0-9]{1,3}$")
+#: the codes of the competency framework while a caller reads files against it; None: only
+#: the pattern is checked (a pure read without a database)
+_KNOWN_CODES: ContextVar[frozenset[str] | None] = ContextVar("known_codes", default=None)
+
+
+@contextmanager
+def known_competencies(codes: Iterable[str]) -> Iterator[None]:
+    """Within the block, competency codes must be among ``codes`` (the framework table)."""
+    token = _KNOWN_CODES.set(frozenset(codes))
+    try:
+        yield
+    finally:
+        _KNOWN_CODES.reset(token)
+
+
 def _read_codes(reader: DataReader, node: Mapping[str, Any]) -> list[str]:
-    """Competency codes from DOMAIN.md §2.1, each at most once."""
+    """Competency codes of the framework, each at most once."""
     codes: list[str] = []
+    known = _KNOWN_CODES.get()
     for index, code in _string_list(reader, node, "competencies"):
-        if code not in COMPETENCY_CODES:
-            close = difflib.get_close_matches(code.upper(), COMPETENCY_CODES, n=1)
+        if not COMPETENCY_CODE.match(code) or (known is not None and code not in known):
+            close = difflib.get_close_matches(code.upper(), sorted(known or ()), n=1)
             hint = (_(" (did you mean '%(code)s'?)") % {"code": close[0]}) if close else ""
             reader.add(
                 ("competencies", index),
@@ -252,12 +356,19 @@ def _read_codes(reader: DataReader, node: Mapping[str, Any]) -> list[str]:
     return codes
 
 
+#: the longest tag question_tag.tag holds (PostgreSQL refuses a longer one at the write)
+MAX_TAG_LENGTH = 100
+
+
 def _read_tags(reader: DataReader, node: Mapping[str, Any]) -> list[str]:
     """Free labels; blank or repeated ones are mistakes worth pointing out."""
     tags: list[str] = []
     for index, tag in _string_list(reader, node, "tags"):
         if not tag:
             reader.add(("tags", index), _("a tag cannot be empty"))
+        elif len(tag) > MAX_TAG_LENGTH:
+            message = _("a tag is longer than %(n)d characters") % {"n": MAX_TAG_LENGTH}
+            reader.add(("tags", index), message)
         elif tag in tags:
             reader.add(("tags", index), _("tag '%(tag)s' is listed twice") % {"tag": tag})
         else:
@@ -375,7 +486,9 @@ def write_question(
     out["name"] = question.name
     if full or (question.category is not None and question.category != file_category):
         out["category"] = question.category
-    out["questiontext"] = question.questiontext
+    out["questiontext"] = qtype.join_text(
+        question.questiontext, question.data, question.questiontextformat
+    )
     if full or question.questiontextformat != "markdown":
         out["questiontextformat"] = question.questiontextformat
     out["generalfeedback"] = question.generalfeedback
@@ -417,6 +530,7 @@ def tidy_numbers(value: Any) -> Any:
 __all__ = [
     "COMMON_KEYS",
     "TEXT_FORMATS",
+    "SeenIds",
     "file_key",
     "guess_mimetype",
     "normalise_category",

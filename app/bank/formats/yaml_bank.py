@@ -12,13 +12,17 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+)
 
-from app.bank.formats.mapping import normalise_category, read_question, write_question
+from app.bank.formats.mapping import SeenIds, normalise_category, read_question, write_question
 from app.bank.qtypes.base import Problem, QuestionData
 from app.bank.qtypes.i18n import _
+from app.core import yamlfile
 
 FILE_KEYS = ("category", "questions")
 _FLOW_LISTS = ("competencies", "tags")
@@ -39,14 +43,16 @@ def parse_yaml(text: str, filename: str) -> tuple[list[QuestionData], list[Probl
     questions returned are only those that are valid on their own.
     """
     try:
-        document = _loader().load(text)
+        document = yamlfile.loader().load(text)
     except Exception as exc:  # any loader failure (scanner, parser, reader) is a syntax error
-        return [], [Problem(filename, _error_line(exc, text), _syntax_message(exc))]
+        return [], [Problem(filename, yamlfile.error_line(exc, text), _syntax_message(exc))]
     if document is None:
         return [], [Problem(filename, 1, _("the file is empty: expected 'questions:'"))]
     if not isinstance(document, Mapping):
         return [], [
-            Problem(filename, _line(document) or 1, _("expected 'category:' and 'questions:' keys"))
+            Problem(
+                filename, yamlfile.line(document), _("expected 'category:' and 'questions:' keys")
+            )
         ]
     problems: list[Problem] = []
     for key in document:
@@ -54,7 +60,7 @@ def parse_yaml(text: str, filename: str) -> tuple[list[QuestionData], list[Probl
             problems.append(
                 Problem(
                     filename,
-                    _key_line(document, key),
+                    yamlfile.key_line(document, key),
                     _("unknown top-level key '%(key)s' (expected 'category' and 'questions')")
                     % {"key": key},
                 )
@@ -62,29 +68,21 @@ def parse_yaml(text: str, filename: str) -> tuple[list[QuestionData], list[Probl
     category = _file_category(document, filename, problems)
     items = document.get("questions")
     if not isinstance(items, list):
-        line = _key_line(document, "questions") if "questions" in document else 1
+        line = yamlfile.key_line(document, "questions") if "questions" in document else 1
         problems.append(Problem(filename, line, _("'questions' must be a list of questions")))
         return [], problems
     questions: list[QuestionData] = []
-    first_line_of_id: dict[str, int] = {}
+    seen = SeenIds(filename)
     for index, item in enumerate(items):
-        item_line = _item_line(items, index)
+        item_line = yamlfile.item_line(items, index)
         question, found = read_question(item, category, _locator(item, item_line))
         problems.extend(Problem(filename, line, message) for line, message in found)
         if question is None:
             continue
-        if question.id is not None:
-            if question.id in first_line_of_id:
-                problems.append(
-                    Problem(
-                        filename,
-                        _key_line(item, "id"),
-                        _("duplicate id '%(id)s' (first used on line %(line)d)")
-                        % {"id": question.id, "line": first_line_of_id[question.id]},
-                    )
-                )
-                continue
-            first_line_of_id[question.id] = question.line or item_line
+        repeat = seen.repeat(question, yamlfile.key_line(item, "id"), question.line or item_line)
+        if repeat is not None:
+            problems.append(repeat)
+            continue
         questions.append(question)
     problems.sort(key=lambda problem: problem.line)
     return questions, problems
@@ -100,24 +98,8 @@ def dump_yaml(questions: list[QuestionData], category: str | None = None) -> str
         _styled(write_question(q, style="yaml", file_category=category)) for q in questions
     )
     stream = io.StringIO()
-    _dumper().dump(root, stream)
+    yamlfile.dumper().dump(root, stream)
     return stream.getvalue()
-
-
-def _loader() -> YAML:
-    """A fresh round-trip loader per call: YAML objects are not safe to share across threads."""
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    return yaml
-
-
-def _dumper() -> YAML:
-    """Block style, 2-space indents with list dashes indented, no line wrapping."""
-    yaml = YAML(typ="rt")
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 1_000_000  # never fold long lines: one edit, one diff line
-    yaml.allow_unicode = True
-    return yaml
 
 
 def _styled(value: Any, key: str | None = None) -> Any:
@@ -158,7 +140,7 @@ def _file_category(
         problems.append(
             Problem(
                 filename,
-                _key_line(document, "category"),
+                yamlfile.key_line(document, "category"),
                 _("'category' must be names joined by '/', none of them empty"),
             )
         )
@@ -169,59 +151,28 @@ def _locator(node: Any, fallback: int):
     """Return a function mapping a path inside `node` to the line of the deepest part found."""
 
     def locate(path: tuple[str | int, ...]) -> int:
-        line = _line(node) or fallback
+        line = yamlfile.line(node, fallback)
         current = node
         for step in path:
             if isinstance(current, CommentedMap) and step in current:
-                line = _key_line(current, step) or line
+                line = yamlfile.key_line(current, step)
             elif (
                 isinstance(current, CommentedSeq)
                 and isinstance(step, int)
                 and (0 <= step < len(current))
             ):
-                line = _item_line(current, step) or line
+                line = yamlfile.item_line(current, step)
+            elif isinstance(current, str) and isinstance(step, int):
+                # a line within a text: a | or > block starts on the line after its key
+                block = isinstance(current, (LiteralScalarString, FoldedScalarString))
+                line += step + (1 if block else 0)
+                break
             else:
                 break
             current = current[step]
         return line
 
     return locate
-
-
-def _line(node: Any) -> int | None:
-    """1-based line where a mapping or sequence starts."""
-    lc = getattr(node, "lc", None)
-    if lc is None or getattr(lc, "line", None) is None:
-        return None
-    return lc.line + 1
-
-
-def _key_line(node: Any, key: Any) -> int:
-    """1-based line of `key` in a mapping (falls back to the mapping's own line)."""
-    try:
-        return node.lc.key(key)[0] + 1
-    except (AttributeError, KeyError, TypeError, IndexError):
-        return _line(node) or 1
-
-
-def _item_line(node: Any, index: int) -> int:
-    """1-based line of item `index` of a sequence."""
-    try:
-        return node.lc.item(index)[0] + 1
-    except (AttributeError, KeyError, TypeError, IndexError):
-        return _line(node) or 1
-
-
-def _error_line(exc: Exception, text: str) -> int:
-    """Where a loader error happened, as a 1-based line."""
-    for attr in ("problem_mark", "context_mark"):
-        mark = getattr(exc, attr, None)
-        if mark is not None and getattr(mark, "line", None) is not None:
-            return mark.line + 1
-    position = getattr(exc, "position", None)  # reader errors (bad characters) give an offset
-    if isinstance(position, int):
-        return text.count("\n", 0, position) + 1
-    return 1
 
 
 def _syntax_message(exc: Exception) -> str:

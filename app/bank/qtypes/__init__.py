@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.bank.qtypes import (
+    cloze,
     description,
     essay,
     matching,
@@ -13,7 +14,6 @@ from app.bank.qtypes import (
     truefalse,
 )
 from app.bank.qtypes.base import (
-    COMPETENCY_CODES,
     STATUSES,
     TEXT_FORMATS,
     Issue,
@@ -32,11 +32,28 @@ QTYPES: dict[str, QType] = {
         truefalse,
         shortanswer,
         numerical,
+        cloze,
         matching,
         essay,
         description,
     )
 }
+
+
+def api_response_schemas() -> list[dict]:
+    """The API response of every type that takes one (OpenAPI schemas titled with the types'
+    names; types answered alike share one, e.g. "shortanswer, essay")."""
+    shapes: list[tuple[list[str], object]] = []
+    for name, qtype in QTYPES.items():
+        if qtype.api_schema is None:
+            continue
+        for names, schema in shapes:
+            if schema == qtype.api_schema:
+                names.append(name)
+                break
+        else:
+            shapes.append(([name], qtype.api_schema))
+    return [{"title": ", ".join(names), **schema} for names, schema in shapes]
 
 
 def get_qtype(name: str) -> QType:
@@ -48,7 +65,6 @@ def get_qtype(name: str) -> QType:
 
 
 __all__ = [
-    "COMPETENCY_CODES",
     "QTYPES",
     "STATUSES",
     "TEXT_FORMATS",
@@ -57,5 +73,6 @@ __all__ = [
     "QType",
     "QTypeDataError",
     "QuestionData",
+    "api_response_schemas",
     "get_qtype",
 ]

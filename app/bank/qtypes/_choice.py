@@ -7,11 +7,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.bank import richtext
+from app.bank.qtypes.api import api_id
 from app.bank.qtypes.base import (
     ChoiceOrder,
     DataReader,
     Issue,
     QType,
+    Rendering,
     check_answer_texts,
     check_fractions,
     correctness_badge,
@@ -20,7 +22,6 @@ from app.bank.qtypes.base import (
     not_answered_block,
     permutation_or_identity,
     read_answer,
-    review_name,
     right_answer_block,
     write_answer,
 )
@@ -81,11 +82,23 @@ def _roman(n: int) -> str:
     return out
 
 
+def group_legend(view: Rendering, prompt: str) -> str:
+    """The legend of a group of choices: the question it answers (for screen readers, when the
+    page says which) and the prompt ("Select one:")."""
+    named = (
+        '<span class="visually-hidden">' + esc(view.question_label) + " </span>"
+        if view.question_label
+        else ""
+    )
+    return '<legend class="form-label fs-6">' + named + esc(prompt) + "</legend>"
+
+
 class ChoiceQType(QType):
     """Base of single and multiple choice (Moodle's multichoice with single = 1 or 0)."""
 
     has_combined_feedback = True
     keys = ("shuffleanswers", "answernumbering", "shownumcorrect", "answers")
+    form_layout = (("answers",), ("shuffleanswers", "answernumbering", "shownumcorrect"))
     allow_negative = True
     input_type = "radio"
 
@@ -181,45 +194,22 @@ class ChoiceQType(QType):
             answer["text"], answer.get("format") or textformat
         )
 
-    def render_answer(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        field_name: str,
-        *,
-        textformat: str = "markdown",
-    ) -> str:
+    def answer_html(self, view: Rendering) -> str:
         """Radio buttons or checkboxes in the frozen order; values are positions only."""
-        return self._render(data, response, choice_order, field_name, textformat, review=None)
+        return self._render(view)
 
-    def render_review(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        show_correct: bool,
-        show_feedback: bool,
-        *,
-        textformat: str = "markdown",
-        field_name: str | None = None,
-    ) -> str:
+    def review_html(self, view: Rendering) -> str:
         """Disabled choices; marks, feedback of chosen answers and the right answer on request."""
-        body = self._render(
-            data,
-            response,
-            choice_order,
-            review_name(field_name),
-            textformat,
-            (show_correct, show_feedback),
-        )
-        if not self._chosen(data, response):
+        body = self._render(view)
+        if not self._chosen(view.data, view.response):
             body += not_answered_block()
-        if show_correct:
-            answers = data["answers"]
+        if view.show_correct:
+            answers = view.data["answers"]
             right = [
-                richtext.render_inline(answers[i]["text"], answers[i].get("format") or textformat)
-                for i in self._right_answers(data)
+                richtext.render_inline(
+                    answers[i]["text"], answers[i].get("format") or view.textformat
+                )
+                for i in self._right_answers(view.data)
             ]
             label = (
                 _("The correct answer is:") if len(right) == 1 else _("The correct answers are:")
@@ -227,22 +217,15 @@ class ChoiceQType(QType):
             body += right_answer_block(label, ", ".join(right))
         return body
 
-    def _render(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        field_name: str,
-        textformat: str,
-        review: tuple[bool, bool] | None,
-    ) -> str:
-        chosen = self._chosen(data, response)
+    def _render(self, view: Rendering) -> str:
+        data, field_name, textformat = view.data, view.field_name, view.textformat
+        chosen = self._chosen(data, view.response)
         prompt = _("Select one:") if self.input_type == "radio" else _("Select one or more:")
         parts = [
             f'<fieldset class="answer qtype-{esc(self.name)}">',
-            '<legend class="form-label fs-6">' + esc(prompt) + "</legend>",
+            group_legend(view, prompt),
         ]
-        for position, index in enumerate(self._order(data, choice_order)):
+        for position, index in enumerate(self._order(data, view.order)):
             input_id = f"{field_name}-{position}"
             attrs = [
                 'class="form-check-input"',
@@ -253,15 +236,14 @@ class ChoiceQType(QType):
             ]
             if index in chosen:
                 attrs.append("checked")
-            if review is not None:
+            if view.is_review:
                 attrs.append("disabled")
             extra = ""
-            if review is not None and index in chosen:
-                show_correct, show_feedback = review
+            if view.is_review and index in chosen:
                 answer = data["answers"][index]
-                if show_correct:
+                if view.show_correct:
                     extra += correctness_badge(self._fraction_of(answer))
-                if show_feedback:
+                if view.show_feedback:
                     extra += feedback_block(
                         answer.get("feedback", ""), answer.get("feedbackformat") or textformat
                     )
@@ -276,6 +258,32 @@ class ChoiceQType(QType):
             )
         parts.append("</fieldset>")
         return "".join(parts)
+
+    def regrade_signature(self, data: Mapping[str, Any], questiontext: str) -> tuple:
+        """The type, the text and the answers' texts in authored order."""
+        return (self.name, questiontext, tuple(a.get("text") for a in data.get("answers", [])))
+
+    def api_view(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, textformat: str
+    ) -> dict[str, Any]:
+        """The choices in displayed order, each with its per-attempt id and HTML."""
+        answers = data["answers"]
+        return {
+            "choices": [
+                {
+                    "id": position + 1,
+                    "text": richtext.render_inline(
+                        answers[index]["text"], answers[index].get("format") or textformat
+                    ),
+                }
+                for position, index in enumerate(self._order(data, choice_order))
+            ]
+        }
+
+    def _api_choice(self, data: Mapping[str, Any], choice_order: ChoiceOrder, value, field: str):
+        """A choice id sent to the API, as the position the page's form would send."""
+        count = len(self._order(data, choice_order))
+        return api_id(value, count, field, _("Give a choice id from 1 to %(n)d.")) - 1
 
 
 def answer_indexes(values: Sequence[int], size: int) -> list[int]:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from app.bank import richtext
-from app.bank.qtypes.i18n import _
+from app.bank.qtypes.api import ResponseRefused
+from app.bank.qtypes.i18n import LazyText, _, _l
 
 TEXT_FORMATS = richtext.TEXT_FORMATS
 STATUSES = ("draft", "ready", "retired")
@@ -24,11 +25,6 @@ DIFFICULTIES = (1, 2, 3)
 DEFAULT_PENALTY = 0.3333333
 DEFAULT_DIFFICULTY = 2
 
-#: Competency codes from DOMAIN.md §2.1: domain prefix -> number of competencies in it.
-_DOMAIN_SIZES = {"SV": 5, "BK": 5, "SF": 4, "CM": 5, "IT": 4, "LP": 4}
-COMPETENCY_CODES: tuple[str, ...] = tuple(
-    f"{domain}{n}" for domain, size in _DOMAIN_SIZES.items() for n in range(1, size + 1)
-)
 
 #: Moodle's grade options (question_bank::fraction_options_full), positive half.
 # fmt: off
@@ -384,22 +380,102 @@ def not_answered_block() -> str:
     return '<div class="notanswered text-body-secondary">' + esc(_("Not answered")) + "</div>"
 
 
+@dataclass(frozen=True)
+class Rendering:
+    """One rendering of a question's answer area: for an attempt, or (``is_review``) read-only.
+
+    `QType.render_answer` and `QType.render_review` build it, so each type writes its HTML once
+    in `answer_html` and `review_html` from one argument instead of repeating the signatures.
+    """
+
+    data: Mapping[str, Any]
+    response: Any
+    order: ChoiceOrder
+    field_name: str
+    textformat: str
+    is_review: bool = False
+    show_correct: bool = False
+    show_feedback: bool = False
+    #: the stored question text, for a type whose controls sit inside it (`answers_in_text`)
+    questiontext: str = ""
+    #: what the page calls the question ("Question 3"): a group of choices names it in its
+    #: legend, so a screen reader says which question the group answers
+    question_label: str = ""
+
+
 class QType:
-    """One question type: reads, validates, grades and renders its type-specific data.
+    """One question type: reads, validates, grades and renders its type-specific data, and says
+    everything else the app needs to know about it (label, form, grading needs, API shape).
 
     `data` is always the canonical dict that `from_dict` returns; responses are the JSON-able
     values that `normalise_response` returns. Grading never raises on a malformed response.
+    Adding a type means adding one module (and its syntax in the file formats): the rest of the
+    app asks the type, never tests its name.
     """
 
     name: ClassVar[str]
+    #: what authors and staff call the type (translated when shown)
+    label: ClassVar[LazyText]
+    #: what the type is and the rules its answers follow, shown to authors above its fields
+    help: ClassVar[LazyText]
+    #: whether a response earns a mark at all (a description does not)
     is_graded: ClassVar[bool] = True
+    #: whether a trainer marks it: `grade` returns None and the attempt waits for grading
     is_manually_graded: ClassVar[bool] = False
+    #: whether a random quiz slot may draw it
+    is_drawable: ClassVar[bool] = True
     #: whether correct/partially correct/incorrect feedback applies (Moodle: choice, matching)
     has_combined_feedback: ClassVar[bool] = False
+    #: whether an answer may carry a negative grade (the form then offers negative options)
+    allow_negative: ClassVar[bool] = False
     default_mark: ClassVar[float] = 1.0
     default_penalty: ClassVar[float] = DEFAULT_PENALTY
     #: the type-specific keys, in the order they are written
     keys: ClassVar[tuple[str, ...]] = ()
+    #: what an answer holds besides text, fraction and feedback (numerical: a tolerance)
+    answer_extra_keys: ClassVar[tuple[str, ...]] = ()
+
+    # --- the authoring form --------------------------------------------------------------
+
+    #: the legend over the type's own fields on the authoring form
+    form_legend: ClassVar[LazyText] = _l("Answers")
+    #: the type's fields on the authoring form, row by row: a list of rows (answers, units,
+    #: subquestions) alone, or fields side by side; empty: each key on a row of its own
+    form_layout: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    #: blank rows of each list a new question starts with (Moodle offers a few empty ones too)
+    start_rows: ClassVar[Mapping[str, int]] = {"answers": 4, "units": 1, "subquestions": 4}
+
+    # --- answers written inside the question text ----------------------------------------
+
+    #: whether the answers sit inside the question text (Cloze's blanks): files and forms write
+    #: them there (`split_text`, `join_text`) and pages show the text through `render_answer`
+    #: and `render_review`, given `questiontext=`, instead of above the controls (`text_html`)
+    answers_in_text: ClassVar[bool] = False
+
+    def split_text(
+        self, questiontext: str, textformat: str
+    ) -> tuple[str, dict[str, Any] | None, list[Issue]]:
+        """Take the answers a file writes inside the question text out of it: the text as
+        stored, the type's data read from them (None: the type keeps its data in its own
+        keys) and the problems, each at ("questiontext", line within the text)."""
+        return questiontext, None, []
+
+    def join_text(self, questiontext: str, data: Mapping[str, Any], textformat: str) -> str:
+        """The question text as files write it: what `split_text` took out put back in."""
+        return questiontext
+
+    def default_mark_for(self, data: Mapping[str, Any]) -> float:
+        """The question's mark when a file does not give one."""
+        return self.default_mark
+
+    def text_html(self, questiontext: str, textformat: str) -> str:
+        """The question text as pages show it above the answer controls ("" when the
+        controls carry it)."""
+        return "" if self.answers_in_text else richtext.render(questiontext, textformat)
+
+    def preview_html(self, questiontext: str, textformat: str) -> str:
+        """The author's live preview of a question text as typed in the form."""
+        return richtext.render(questiontext, textformat)
 
     # --- reading and writing -------------------------------------------------------------
 
@@ -479,6 +555,21 @@ class QType:
             return ""
         return str(response)
 
+    def summarise_parts(self, data: Mapping[str, Any], response: Any) -> list[str]:
+        """The response part by part, for statistics per part (a Cloze blank is one part;
+        most types have a single part: the whole response)."""
+        return [self.summarise_response(data, response)]
+
+    def grade_parts(self, data: Mapping[str, Any], response: Any) -> list[float | None]:
+        """The fraction earned by each part of `summarise_parts`."""
+        return [self.grade(data, response)]
+
+    def regrade_signature(self, data: Mapping[str, Any], questiontext: str) -> tuple:
+        """What must stay the same between two versions for a regrade to keep the responses:
+        the type, the text and whatever the person chose from (a change there is a new
+        question, not a key fix)."""
+        return (self.name, questiontext, ())
+
     def choice_order(
         self, data: Mapping[str, Any], shuffle: bool, rng: random.Random
     ) -> ChoiceOrder:
@@ -495,9 +586,24 @@ class QType:
         field_name: str,
         *,
         textformat: str = "markdown",
+        questiontext: str = "",
+        question_label: str = "",
     ) -> str:
-        """Return the answer controls for an attempt: never fractions, feedback or the key."""
-        return ""
+        """Return the answer controls for an attempt: never fractions, feedback or the key.
+
+        A type with `answers_in_text` needs the stored `questiontext` to place them in;
+        `question_label` ("Question 3") names the question in a choice group's legend.
+        """
+        view = Rendering(
+            data,
+            response,
+            choice_order,
+            field_name,
+            textformat,
+            questiontext=questiontext,
+            question_label=question_label,
+        )
+        return self.answer_html(view)
 
     def render_review(
         self,
@@ -509,9 +615,59 @@ class QType:
         *,
         textformat: str = "markdown",
         field_name: str | None = None,
+        questiontext: str = "",
+        question_label: str = "",
     ) -> str:
         """Return the read-only response, with correctness and feedback when allowed.
 
-        Pass a `field_name` unique on the page (e.g. the slot's) to get stable ids.
+        Pass a `field_name` unique on the page (e.g. the slot's) to get stable ids, the
+        stored `questiontext` for a type with `answers_in_text`, and `question_label`
+        ("Question 3") to name the question in a choice group's legend.
         """
+        view = Rendering(
+            data,
+            response,
+            choice_order,
+            review_name(field_name),
+            textformat,
+            is_review=True,
+            show_correct=show_correct,
+            show_feedback=show_feedback,
+            questiontext=questiontext,
+            question_label=question_label,
+        )
+        return self.review_html(view)
+
+    def answer_html(self, view: Rendering) -> str:
+        """The answer controls of `render_answer` (types with something to answer override)."""
         return ""
+
+    def review_html(self, view: Rendering) -> str:
+        """The read-only response of `render_review` (types with something to answer override)."""
+        return ""
+
+    # --- the API's shape -----------------------------------------------------------------
+
+    #: the JSON schema (OpenAPI) of a response to the type, as sent and as read back; None for
+    #: a type that takes no answer
+    api_schema: ClassVar[Mapping[str, Any] | None] = None
+
+    def api_view(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, textformat: str
+    ) -> dict[str, Any]:
+        """What the API shows beside the question's text: choices named by per-attempt ids
+        (1..n in the order the attempt displays them); nothing for a type without choices."""
+        return {}
+
+    def api_to_raw(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, response: Mapping[str, Any]
+    ) -> Any:
+        """Turn a response sent to the API into the raw value the page's form would send (then
+        `normalise_response` stores it); raise `ResponseRefused` when it does not fit."""
+        raise ResponseRefused("", _("This question takes no answer."))
+
+    def api_from_stored(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, stored: Any
+    ) -> dict[str, Any] | None:
+        """A stored response (or a right answer) in the API's form; None when there is none."""
+        return None

@@ -6,13 +6,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.bank.qtypes.base import QType
+from app.bank.qtypes.i18n import _l
 
 
 class Description(QType):
     """Carries only the common fields; its default mark is 0."""
 
     name = "description"
+    label = _l("Description")
+    help = _l("Text shown between questions: nothing to answer and no mark.")
     is_graded = False
+    is_drawable = False
     default_mark = 0.0
     default_penalty = 0.0
 

@@ -6,19 +6,32 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from app.bank.qtypes.base import ChoiceOrder, DataReader, Issue, QType, esc, not_answered_block
-from app.bank.qtypes.i18n import _
+from app.bank.qtypes.api import TextAnswerAPI
+from app.bank.qtypes.base import (
+    ChoiceOrder,
+    DataReader,
+    Issue,
+    QType,
+    Rendering,
+    esc,
+    not_answered_block,
+)
+from app.bank.qtypes.i18n import _, _l
 
 RESPONSE_FORMATS = ("editor", "editorfilepicker", "plain", "monospaced", "noinline")
 #: Moodle's attachment counts: -1 means unlimited. SkillGrid takes no uploads but keeps the value.
 ATTACHMENT_COUNTS = (-1, 0, 1, 2, 3)
 
 
-class Essay(QType):
+class Essay(TextAnswerAPI, QType):
     """Never auto-graded: `grade` returns None and the attempt waits for a trainer."""
 
     name = "essay"
-    is_graded = True
+    label = _l("Essay")
+    help = _l(
+        "Staff write a text that a trainer marks. The grader information guides the marking "
+        "and is never shown to staff."
+    )
     is_manually_graded = True
     keys = (
         "responseformat",
@@ -31,6 +44,13 @@ class Essay(QType):
         "graderinfo",
         "graderinfoformat",
         "responsetemplate",
+    )
+    form_legend = _l("The response")
+    form_layout = (
+        ("responseformat", "responsefieldlines", "responserequired"),
+        ("minwordlimit", "maxwordlimit"),
+        ("graderinfo",),
+        ("responsetemplate",),
     )
 
     def read(self, reader: DataReader, d: Mapping[str, Any]) -> dict[str, Any]:
@@ -113,23 +133,18 @@ class Essay(QType):
         """The text as written."""
         return response if isinstance(response, str) else ""
 
-    def render_answer(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        field_name: str,
-        *,
-        textformat: str = "markdown",
-    ) -> str:
+    def answer_html(self, view: Rendering) -> str:
         """A text area sized by responsefieldlines, prefilled with the response template."""
-        value = response if isinstance(response, str) else data.get("responsetemplate", "")
+        data = view.data
+        value = (
+            view.response if isinstance(view.response, str) else data.get("responsetemplate", "")
+        )
         monospace = " font-monospace" if data.get("responseformat") == "monospaced" else ""
         required = " required" if data.get("responserequired", True) else ""
         return (
             '<div class="answer qtype-essay">'
-            f'<textarea class="form-control{monospace}" name="{esc(field_name)}"'
-            f' id="{esc(field_name)}" rows="{int(data.get("responsefieldlines") or 15)}"'
+            f'<textarea class="form-control{monospace}" name="{esc(view.field_name)}"'
+            f' id="{esc(view.field_name)}" rows="{int(data.get("responsefieldlines") or 15)}"'
             ' aria-label="'
             + esc(_("Answer"))
             + f'"{required}>'
@@ -139,22 +154,13 @@ class Essay(QType):
             + "</textarea></div>"
         )
 
-    def render_review(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        show_correct: bool,
-        show_feedback: bool,
-        *,
-        textformat: str = "markdown",
-        field_name: str | None = None,
-    ) -> str:
+    def review_html(self, view: Rendering) -> str:
         """The text as written, escaped; grader information is for graders, not shown here."""
+        response = view.response
         if not isinstance(response, str) or not response.strip():
             return not_answered_block()
         escaped = html.escape(response, quote=False).replace("\n", "<br>\n")
-        monospace = " font-monospace" if data.get("responseformat") == "monospaced" else ""
+        monospace = " font-monospace" if view.data.get("responseformat") == "monospaced" else ""
         return (
             f'<div class="answer qtype-essay response border rounded p-2{monospace}">'
             + escaped

@@ -7,19 +7,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.bank import richtext
+from app.bank.qtypes.api import ResponseRefused, api_id, expect_api_keys
 from app.bank.qtypes.base import (
     ChoiceOrder,
     DataReader,
     Issue,
     QType,
+    Rendering,
     correctness_badge,
     esc,
     not_answered_block,
     permutation_or_identity,
-    review_name,
     right_answer_block,
 )
-from app.bank.qtypes.i18n import _
+from app.bank.qtypes.i18n import _, _l
 
 
 def choices(data: Mapping[str, Any]) -> list[str]:
@@ -47,8 +48,26 @@ class Matching(QType):
     """Each right pair earns an equal share; the response maps subquestion index -> answer."""
 
     name = "matching"
+    label = _l("Matching")
+    help = _l(
+        "Staff pair each item with an answer. Give at least 2 items and 3 answers; an answer "
+        "with an empty item is a distractor."
+    )
     has_combined_feedback = True
     keys = ("shuffleanswers", "shownumcorrect", "subquestions")
+    form_layout = (("subquestions",), ("shuffleanswers", "shownumcorrect"))
+    api_schema = {
+        "type": "object",
+        "properties": {
+            "pairs": {
+                "type": "object",
+                "description": "subquestion id -> answer id",
+                "additionalProperties": {"type": "integer", "minimum": 1, "nullable": True},
+            }
+        },
+        "required": ["pairs"],
+        "additionalProperties": False,
+    }
 
     def read(self, reader: DataReader, d: Mapping[str, Any]) -> dict[str, Any]:
         """Read shuffle and the {text, answer} pairs."""
@@ -201,41 +220,22 @@ class Matching(QType):
                 )
         return "; ".join(parts)
 
-    def render_answer(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        field_name: str,
-        *,
-        textformat: str = "markdown",
-    ) -> str:
+    def answer_html(self, view: Rendering) -> str:
         """A table of items, each with a select of all answers in the frozen order."""
-        return self._render(data, response, choice_order, field_name, textformat, None)
+        return self._render(view)
 
-    def render_review(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        show_correct: bool,
-        show_feedback: bool,
-        *,
-        textformat: str = "markdown",
-        field_name: str | None = None,
-    ) -> str:
+    def review_html(self, view: Rendering) -> str:
         """Disabled selects with a mark per item, and the right pairs when allowed."""
-        body = self._render(
-            data, response, choice_order, review_name(field_name), textformat, show_correct
-        )
-        if not any(self._answer_for(response, i) is not None for i in stems(data)):
+        data = view.data
+        body = self._render(view)
+        if not any(self._answer_for(view.response, i) is not None for i in stems(data)):
             body += not_answered_block()
-        if show_correct:
+        if view.show_correct:
             pairs = [
                 esc(
                     richtext.to_plain(
                         data["subquestions"][i]["text"],
-                        data["subquestions"][i].get("format") or textformat,
+                        data["subquestions"][i].get("format") or view.textformat,
                     )
                 )
                 + " → "
@@ -245,34 +245,28 @@ class Matching(QType):
             body += right_answer_block(_("The correct answer is:"), "; ".join(pairs))
         return body
 
-    def _render(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        field_name: str,
-        textformat: str,
-        show_correct: bool | None,
-    ) -> str:
-        stem_order, shown = self._orders(data, choice_order)
+    def _render(self, view: Rendering) -> str:
+        data, field_name = view.data, view.field_name
+        stem_order, shown = self._orders(data, view.order)
         rows = []
         for i in stem_order:
             sub = data["subquestions"][i]
-            chosen = self._answer_for(response, i)
+            chosen = self._answer_for(view.response, i)
             select_id = f"{field_name}_sub{i}"
             options = ['<option value="">' + esc(_("Choose...")) + "</option>"]
             for position, answer in enumerate(shown):
                 selected = " selected" if answer == chosen else ""
                 options.append(f'<option value="{position}"{selected}>{esc(answer)}</option>')
-            disabled = " disabled" if show_correct is not None else ""
+            disabled = " disabled" if view.is_review else ""
             mark = ""
-            if show_correct and chosen is not None:
+            if view.show_correct and chosen is not None:
                 mark = correctness_badge(1.0 if chosen == sub["answer"] else 0.0)
+            # The item's own text labels its list (a screen reader reads it with the select).
             rows.append(
-                '<tr><td class="text">'
-                + richtext.render_inline(sub["text"], sub.get("format") or textformat)
+                f'<tr><td class="text" id="{esc(select_id)}-label">'
+                + richtext.render_inline(sub["text"], sub.get("format") or view.textformat)
                 + f'</td><td class="control"><select class="form-select" name="{esc(select_id)}"'
-                f' id="{esc(select_id)}"{disabled}>'
+                f' id="{esc(select_id)}" aria-labelledby="{esc(select_id)}-label"{disabled}>'
                 + "".join(options)
                 + "</select>"
                 + mark
@@ -283,6 +277,75 @@ class Matching(QType):
             + "".join(rows)
             + "</tbody></table>"
         )
+
+    def regrade_signature(self, data: Mapping[str, Any], questiontext: str) -> tuple:
+        """The type, the text and the answers offered (sorted: the list is always shuffled)."""
+        answers = tuple(sorted(s.get("answer") for s in data.get("subquestions", [])))
+        return (self.name, questiontext, answers)
+
+    def api_view(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, textformat: str
+    ) -> dict[str, Any]:
+        """The items and the answers, each in displayed order with its per-attempt id."""
+        stem_order, shown = self._orders(data, choice_order)
+        subs = data["subquestions"]
+        return {
+            "subquestions": [
+                {
+                    "id": position + 1,
+                    "text": richtext.render_inline(
+                        subs[stem]["text"], subs[stem].get("format") or textformat
+                    ),
+                }
+                for position, stem in enumerate(stem_order)
+            ],
+            # Answers are plain text on the pages too; escaped, every "text" of the API is HTML.
+            "answers": [
+                {"id": position + 1, "text": esc(text)} for position, text in enumerate(shown)
+            ],
+        }
+
+    def api_to_raw(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, response: Mapping[str, Any]
+    ) -> dict[str, str]:
+        """``{"pairs": {item id: answer id}}``: the select values the page's form would send."""
+        expect_api_keys(response, "pairs")
+        pairs = response["pairs"]
+        if pairs is None:
+            return {}
+        if not isinstance(pairs, Mapping):
+            raise ResponseRefused("pairs", _("Give an object of subquestion id to answer id."))
+        stem_order, shown = self._orders(data, choice_order)
+        raw = {}
+        for key, answer in pairs.items():
+            try:
+                sub = int(str(key))
+            except ValueError:
+                sub = 0
+            if not 1 <= sub <= len(stem_order):
+                raise ResponseRefused(
+                    f"pairs.{key}",
+                    _("No subquestion has this id (1 to %(n)d).") % {"n": len(stem_order)},
+                )
+            if answer is None:
+                continue
+            api_id(answer, len(shown), f"pairs.{key}", _("Give an answer id from 1 to %(n)d."))
+            raw[str(stem_order[sub - 1])] = str(answer - 1)
+        return raw
+
+    def api_from_stored(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, stored: Any
+    ) -> dict[str, Any] | None:
+        """Each answered item's id with its answer's id."""
+        if not isinstance(stored, Mapping):
+            return None
+        stem_order, shown = self._orders(data, choice_order)
+        pairs = {}
+        for position, stem in enumerate(stem_order):
+            text = stored.get(str(stem))
+            if isinstance(text, str) and text in shown:
+                pairs[str(position + 1)] = shown.index(text) + 1
+        return {"pairs": pairs}
 
 
 qtype = Matching()

@@ -6,15 +6,31 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.bank.qtypes._choice import ChoiceQType, answer_indexes
-from app.bank.qtypes.base import ChoiceOrder, Issue, clamp_fraction
-from app.bank.qtypes.i18n import _
+from app.bank.qtypes.api import ResponseRefused, expect_api_keys, is_whole_number
+from app.bank.qtypes.base import (
+    ChoiceOrder,
+    Issue,
+    clamp_fraction,
+)
+from app.bank.qtypes.i18n import _, _l
 
 
 class MultipleChoice(ChoiceQType):
     """The fractions of the chosen answers add up; the total is kept between 0 and 1."""
 
     name = "multiple"
+    label = _l("Multiple choice")
+    help = _l(
+        "Staff tick any number of answers. The positive grades must add up to 100%; give "
+        "wrong answers negative grades so that ticking everything does not pay."
+    )
     input_type = "checkbox"
+    api_schema = {
+        "type": "object",
+        "properties": {"choices": {"type": "array", "items": {"type": "integer", "minimum": 1}}},
+        "required": ["choices"],
+        "additionalProperties": False,
+    }
 
     def check(self, data: Mapping[str, Any]) -> list[Issue]:
         """Moodle: the positive fractions must add up to 100% (compared at 2 decimals)."""
@@ -69,6 +85,34 @@ class MultipleChoice(ChoiceQType):
 
     def _right_answers(self, data: Mapping[str, Any]) -> list[int]:
         return self.correct_response(data) or []
+
+    def api_to_raw(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, response: Mapping[str, Any]
+    ) -> list[int]:
+        """``{"choices": [id, ...]}``: the positions of the ticked choices."""
+        expect_api_keys(response, "choices")
+        chosen = response["choices"]
+        if chosen is None:
+            return []
+        if not isinstance(chosen, list):
+            raise ResponseRefused("choices", _("Give a list of choice ids."))
+        return [
+            self._api_choice(data, choice_order, choice, f"choices.{index}")
+            for index, choice in enumerate(chosen)
+        ]
+
+    def api_from_stored(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, stored: Any
+    ) -> dict[str, Any] | None:
+        """The ticked answers as their per-attempt ids, ascending."""
+        order = self._order(data, choice_order)
+        if not isinstance(stored, list):
+            return None
+        return {
+            "choices": sorted(
+                order.index(i) + 1 for i in stored if is_whole_number(i) and i in order
+            )
+        }
 
 
 qtype = MultipleChoice()

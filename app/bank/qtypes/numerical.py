@@ -6,25 +6,19 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from app.bank.qtypes._typed import TypedAnswerQType
+from app.bank.qtypes.api import ResponseRefused, expect_api_keys
 from app.bank.qtypes.base import (
     FRACTION_TOLERANCE,
     ChoiceOrder,
     DataReader,
     Issue,
-    QType,
     check_fractions,
     clamp_fraction,
-    correctness_badge,
-    esc,
-    feedback_block,
-    not_answered_block,
     read_answer,
-    review_name,
-    right_answer_block,
     write_answer,
 )
-from app.bank.qtypes.i18n import _
-from app.bank.qtypes.shortanswer import text_input
+from app.bank.qtypes.i18n import _, _l
 
 #: unitgradingtype values: units ignored, or a missing/wrong unit costs a share of the mark.
 UNITS_NOT_GRADED = 0
@@ -35,6 +29,8 @@ _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _NUMBER_PREFIX = re.compile(_NUMBER)
 _NUMBER_ONLY = re.compile(_NUMBER + r"\Z")
 _WHITESPACE = re.compile(r"\s+")
+#: a stored response split into its number and the unit typed after it (for the API)
+_NUMBER_AND_UNIT = re.compile(r"\s*(" + _NUMBER + r")\s*(.*?)\s*\Z", re.S)
 # Moodle adds 10^-precision to every tolerance (MDL-3225); we scale it with the value so that
 # 12.5 kV against 12500 V survives binary floating point at any magnitude.
 _RELATIVE_EPSILON = 1e-12
@@ -77,11 +73,29 @@ def _within(answer: Mapping[str, Any], value: float) -> bool:
     return target - slack <= value <= target + slack
 
 
-class Numerical(QType):
+class Numerical(TypedAnswerQType):
     """The first answer (in the order written) whose interval holds the value decides."""
 
     name = "numerical"
+    label = _l("Numerical")
+    help = _l(
+        "Staff type a number. The first answer whose range (value ± tolerance) holds it "
+        "decides the grade; * accepts any number. A tolerance cannot be negative. The first "
+        "unit is the base unit (multiplier 1)."
+    )
     keys = ("answers", "units", "unitgradingtype", "unitpenalty")
+    answer_extra_keys = ("tolerance",)
+    form_layout = (("answers",), ("units",), ("unitgradingtype", "unitpenalty"))
+    start_rows = {"answers": 2, "units": 1}
+    api_schema = {
+        "type": "object",
+        "properties": {
+            "value": {"type": "string", "nullable": True, "example": "12.5"},
+            "unit": {"type": "string", "nullable": True, "example": "kWh"},
+        },
+        "required": ["value"],
+        "additionalProperties": False,
+    }
 
     def read(self, reader: DataReader, d: Mapping[str, Any]) -> dict[str, Any]:
         """Read answers with tolerances, units and the unit-grading rule."""
@@ -90,7 +104,7 @@ class Numerical(QType):
             path = ("answers", index)
             if isinstance(item.get("text"), (int, float)) and not isinstance(item["text"], bool):
                 item = {**item, "text": repr(float(item["text"]))}  # YAML read it as a number
-            answer = read_answer(reader, item, path, extra_keys=("tolerance",))
+            answer = read_answer(reader, item, path, extra_keys=self.answer_extra_keys)
             answer["text"] = answer["text"].strip()
             answer["tolerance"] = reader.number(item, "tolerance", path, 0.0)
             answers.append(answer)
@@ -118,7 +132,9 @@ class Numerical(QType):
     def to_dict(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Write answers as {text, tolerance, fraction, feedback}, then the units."""
         return {
-            "answers": [write_answer(a, extra_keys=("tolerance",)) for a in data["answers"]],
+            "answers": [
+                write_answer(a, extra_keys=self.answer_extra_keys) for a in data["answers"]
+            ],
             "units": [{"unit": u["unit"], "multiplier": u["multiplier"]} for u in data["units"]],
             "unitgradingtype": data["unitgradingtype"],
             "unitpenalty": data["unitpenalty"],
@@ -205,7 +221,11 @@ class Numerical(QType):
         text = str(raw).strip()
         return text or None
 
-    def matching_answer(self, data: Mapping[str, Any], response: Any) -> tuple[int | None, bool]:
+    def matching_answer(self, data: Mapping[str, Any], response: Any) -> int | None:
+        """Index of the first answer whose interval holds the value (with or without its unit)."""
+        return self.match_with_unit(data, response)[0]
+
+    def match_with_unit(self, data: Mapping[str, Any], response: Any) -> tuple[int | None, bool]:
         """Return (index of the first matching answer, whether the unit was right).
 
         As in Moodle's get_matching_answer, each answer is tried first with the value
@@ -226,7 +246,7 @@ class Numerical(QType):
 
     def grade(self, data: Mapping[str, Any], response: Any) -> float:
         """The matching answer's fraction, less the unit penalty when units are graded."""
-        index, unit_is_right = self.matching_answer(data, response)
+        index, unit_is_right = self.match_with_unit(data, response)
         if index is None:
             return 0.0
         fraction = clamp_fraction(float(data["answers"][index]["fraction"]))
@@ -257,48 +277,32 @@ class Numerical(QType):
                 return answer["text"]
         return None
 
-    def summarise_response(self, data: Mapping[str, Any], response: Any) -> str:
-        """The text as typed."""
-        return response if isinstance(response, str) else ""
+    def api_to_raw(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, response: Mapping[str, Any]
+    ) -> str | None:
+        """``{"value": "12.5", "unit": "kWh"}``: the number as text, then the unit if any."""
+        expect_api_keys(response, "value", ("unit",))
+        value, unit = response["value"], response.get("unit")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not is_decimal(value):
+            raise ResponseRefused("value", _('Give the number as text, such as "12.5".'))
+        if unit is not None and (not isinstance(unit, str) or len(unit) > 100):
+            raise ResponseRefused("unit", _('Give the unit as text, such as "kWh".'))
+        unit = (unit or "").strip()
+        return f"{value.strip()} {unit}" if unit else value.strip()
 
-    def render_answer(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        field_name: str,
-        *,
-        textformat: str = "markdown",
-    ) -> str:
-        """One text box; units, when any, are typed after the number."""
-        return text_input(self.name, field_name, response, disabled=False)
-
-    def render_review(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        show_correct: bool,
-        show_feedback: bool,
-        *,
-        textformat: str = "markdown",
-        field_name: str | None = None,
-    ) -> str:
-        """The text typed, its mark, the matching answer's feedback and a right answer."""
-        body = text_input(self.name, review_name(field_name), response, disabled=True)
-        index, _unit_is_right = self.matching_answer(data, response)
-        if not isinstance(response, str) or not response.strip():
-            body += not_answered_block()
-        elif show_correct:
-            body += correctness_badge(self.grade(data, response))
-        if show_feedback and index is not None:
-            answer = data["answers"][index]
-            body += feedback_block(answer["feedback"], answer.get("feedbackformat") or textformat)
-        if show_correct:
-            right = self.correct_response(data)
-            if right:
-                body += right_answer_block(_("The correct answer is:"), esc(right))
-        return body
+    def api_from_stored(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, stored: Any
+    ) -> dict[str, Any] | None:
+        """The number as typed, and the unit when one follows it."""
+        if not isinstance(stored, str):
+            return None
+        match = _NUMBER_AND_UNIT.match(stored)
+        if match is None:
+            return {"value": stored}
+        value, unit = match.groups()
+        return {"value": value, "unit": unit} if unit else {"value": value}
 
 
 qtype = Numerical()

@@ -7,25 +7,20 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from app.bank.qtypes._typed import TypedAnswerQType
+from app.bank.qtypes.api import TextAnswerAPI
 from app.bank.qtypes.base import (
     FRACTION_TOLERANCE,
     ChoiceOrder,
     DataReader,
     Issue,
-    QType,
     check_answer_texts,
     check_fractions,
     clamp_fraction,
-    correctness_badge,
-    esc,
-    feedback_block,
-    not_answered_block,
     read_answer,
-    review_name,
-    right_answer_block,
     write_answer,
 )
-from app.bank.qtypes.i18n import _
+from app.bank.qtypes.i18n import _, _l
 
 # A run of asterisks not preceded by a backslash is one wildcard (Moodle: '/(?<!\\\\)\*+/').
 _WILDCARD_RUN = re.compile(r"(?<!\\)\*+")
@@ -50,11 +45,18 @@ def clean_answer(pattern: str) -> str:
     return " ".join(bits).strip()
 
 
-class ShortAnswer(QType):
+class ShortAnswer(TextAnswerAPI, TypedAnswerQType):
     """The first accepted answer (in the order written) that matches decides the fraction."""
 
     name = "shortanswer"
+    label = _l("Short answer")
+    help = _l(
+        "Staff type a word or phrase. The first answer that matches decides the grade; * "
+        "matches any characters. At least one answer must be worth 100%."
+    )
     keys = ("usecase", "answers")
+    form_layout = (("answers",), ("usecase",))
+    start_rows = {"answers": 3}
 
     def read(self, reader: DataReader, d: Mapping[str, Any]) -> dict[str, Any]:
         """Read case sensitivity and the accepted answers."""
@@ -124,67 +126,6 @@ class ShortAnswer(QType):
             if abs(answer["fraction"] - 1) <= FRACTION_TOLERANCE:
                 return clean_answer(answer["text"])
         return None
-
-    def summarise_response(self, data: Mapping[str, Any], response: Any) -> str:
-        """The text as typed."""
-        return response if isinstance(response, str) else ""
-
-    def render_answer(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        field_name: str,
-        *,
-        textformat: str = "markdown",
-    ) -> str:
-        """One text box holding the learner's own text."""
-        return text_input(self.name, field_name, response, disabled=False)
-
-    def render_review(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        show_correct: bool,
-        show_feedback: bool,
-        *,
-        textformat: str = "markdown",
-        field_name: str | None = None,
-    ) -> str:
-        """The text typed, its mark, the matching answer's feedback and a right answer."""
-        body = text_input(self.name, review_name(field_name), response, disabled=True)
-        index = self.matching_answer(data, response)
-        if not isinstance(response, str) or not response.strip():
-            body += not_answered_block()
-        elif show_correct:
-            body += correctness_badge(self.grade(data, response))
-        if show_feedback and index is not None:
-            answer = data["answers"][index]
-            body += feedback_block(answer["feedback"], answer.get("feedbackformat") or textformat)
-        if show_correct:
-            right = self.correct_response(data)
-            if right:
-                body += right_answer_block(_("The correct answer is:"), esc(right))
-        return body
-
-
-def text_input(qtype_name: str, field_name: str, response: Any, *, disabled: bool) -> str:
-    """A Bootstrap text box for short typed answers."""
-    value = response if isinstance(response, str) else ""
-    attrs = [
-        'type="text"',
-        'class="form-control"',
-        f'name="{esc(field_name)}"',
-        f'id="{esc(field_name)}"',
-        f'value="{esc(value)}"',
-        'autocomplete="off"',
-        'spellcheck="false"',
-        'aria-label="' + esc(_("Answer")) + '"',
-    ]
-    if disabled:
-        attrs.append("disabled")
-    return f'<div class="answer qtype-{esc(qtype_name)}"><input {" ".join(attrs)}></div>'
 
 
 qtype = ShortAnswer()

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.bank.qtypes._choice import ChoiceQType
+from app.bank.qtypes.api import expect_api_keys, is_whole_number
 from app.bank.qtypes.base import (
     FRACTION_TOLERANCE,
     ChoiceOrder,
@@ -13,7 +14,7 @@ from app.bank.qtypes.base import (
     clamp_fraction,
     is_full_mark,
 )
-from app.bank.qtypes.i18n import _
+from app.bank.qtypes.i18n import _, _l
 
 
 class SingleChoice(ChoiceQType):
@@ -21,6 +22,17 @@ class SingleChoice(ChoiceQType):
 
     name = "single"
     input_type = "radio"
+    label = _l("Single choice")
+    help = _l(
+        "Staff choose one answer. Give at least 2 answers; the best must be worth 100%. "
+        "A wrong answer may carry a negative grade (the question never scores below 0)."
+    )
+    api_schema = {
+        "type": "object",
+        "properties": {"choice": {"type": "integer", "minimum": 1, "nullable": True}},
+        "required": ["choice"],
+        "additionalProperties": False,
+    }
 
     def check(self, data: Mapping[str, Any]) -> list[Issue]:
         """Moodle: the best answer must be worth 100% (several 100% answers are allowed)."""
@@ -81,6 +93,24 @@ class SingleChoice(ChoiceQType):
             return right
         best = self.correct_response(data)
         return [] if best is None else [best]
+
+    def api_to_raw(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, response: Mapping[str, Any]
+    ) -> int | None:
+        """``{"choice": id}``: the position of the chosen choice (null: none chosen)."""
+        expect_api_keys(response, "choice")
+        if response["choice"] is None:
+            return None
+        return self._api_choice(data, choice_order, response["choice"], "choice")
+
+    def api_from_stored(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, stored: Any
+    ) -> dict[str, Any] | None:
+        """The chosen answer as its per-attempt id."""
+        order = self._order(data, choice_order)
+        if is_whole_number(stored) and stored in order:
+            return {"choice": order.index(stored) + 1}
+        return None
 
 
 qtype = SingleChoice()

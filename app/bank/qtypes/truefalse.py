@@ -6,19 +6,21 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from app.bank.qtypes._choice import group_legend
+from app.bank.qtypes.api import ResponseRefused, expect_api_keys
 from app.bank.qtypes.base import (
     ChoiceOrder,
     DataReader,
     Issue,
     QType,
+    Rendering,
     correctness_badge,
     esc,
     feedback_block,
     not_answered_block,
-    review_name,
     right_answer_block,
 )
-from app.bank.qtypes.i18n import _
+from app.bank.qtypes.i18n import _, _l
 
 _TRUE_VALUES = {"1", "true", "t", "yes", "on"}
 _FALSE_VALUES = {"0", "false", "f", "no", "off"}
@@ -29,6 +31,16 @@ class TrueFalse(QType):
     whoever answers False (Moodle's feedbacktrue/feedbackfalse)."""
 
     name = "truefalse"
+    label = _l("True/false")
+    help = _l("Staff say whether the statement is true. Choose the right answer.")
+    form_legend = _l("The right answer")
+    form_layout = (("correct",), ("truefeedback", "falsefeedback"))
+    api_schema = {
+        "type": "object",
+        "properties": {"value": {"type": "boolean", "nullable": True}},
+        "required": ["value"],
+        "additionalProperties": False,
+    }
     default_penalty = 1.0  # Moodle forces penalty 1: a second try on true/false proves nothing
     keys = ("correct", "truefeedback", "falsefeedback")
     #: the JSON export writes the two Moodle answers instead; both shapes are read
@@ -144,51 +156,25 @@ class TrueFalse(QType):
         """True always comes first, as in Moodle."""
         return []
 
-    def render_answer(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        field_name: str,
-        *,
-        textformat: str = "markdown",
-    ) -> str:
+    def answer_html(self, view: Rendering) -> str:
         """Two radio buttons, True then False."""
-        return self._render(data, response, field_name, textformat, review=None)
+        return self._render(view)
 
-    def render_review(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        choice_order: ChoiceOrder,
-        show_correct: bool,
-        show_feedback: bool,
-        *,
-        textformat: str = "markdown",
-        field_name: str | None = None,
-    ) -> str:
+    def review_html(self, view: Rendering) -> str:
         """The chosen button, its mark and the feedback written for that choice."""
-        body = self._render(
-            data, response, review_name(field_name), textformat, (show_correct, show_feedback)
-        )
-        if not isinstance(response, bool):
+        body = self._render(view)
+        if not isinstance(view.response, bool):
             body += not_answered_block()
-        if show_correct:
-            right = _("True") if data["correct"] else _("False")
+        if view.show_correct:
+            right = _("True") if view.data["correct"] else _("False")
             body += right_answer_block(_("The correct answer is:"), esc(right))
         return body
 
-    def _render(
-        self,
-        data: Mapping[str, Any],
-        response: Any,
-        field_name: str,
-        textformat: str,
-        review: tuple[bool, bool] | None,
-    ) -> str:
+    def _render(self, view: Rendering) -> str:
+        data, response, field_name = view.data, view.response, view.field_name
         parts = [
             '<fieldset class="answer qtype-truefalse">',
-            '<legend class="form-label fs-6">' + esc(_("Select one:")) + "</legend>",
+            group_legend(view, _("Select one:")),
         ]
         for value, label in ((True, _("True")), (False, _("False"))):
             input_id = f"{field_name}-{'true' if value else 'false'}"
@@ -202,15 +188,14 @@ class TrueFalse(QType):
             if response is value:
                 attrs.append("checked")
             extra = ""
-            if review is not None:
+            if view.is_review:
                 attrs.append("disabled")
                 if response is value:
-                    show_correct, show_feedback = review
-                    if show_correct:
+                    if view.show_correct:
                         extra += correctness_badge(self.grade(data, response))
-                    if show_feedback:
+                    if view.show_feedback:
                         feedback = data["truefeedback"] if value else data["falsefeedback"]
-                        extra += feedback_block(feedback, textformat)
+                        extra += feedback_block(feedback, view.textformat)
             parts.append(
                 '<div class="form-check">'
                 f"<input {' '.join(attrs)}>"
@@ -220,6 +205,22 @@ class TrueFalse(QType):
             )
         parts.append("</fieldset>")
         return "".join(parts)
+
+    def api_to_raw(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, response: Mapping[str, Any]
+    ) -> bool | None:
+        """``{"value": true | false | null}``."""
+        expect_api_keys(response, "value")
+        value = response["value"]
+        if value is not None and not isinstance(value, bool):
+            raise ResponseRefused("value", _("Give true or false."))
+        return value
+
+    def api_from_stored(
+        self, data: Mapping[str, Any], choice_order: ChoiceOrder, stored: Any
+    ) -> dict[str, Any] | None:
+        """The answer given, true or false."""
+        return {"value": stored} if isinstance(stored, bool) else None
 
 
 qtype = TrueFalse()

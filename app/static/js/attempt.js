@@ -39,6 +39,24 @@
     status.classList.toggle("text-danger", kind === "offline" || kind === "closed");
   }
 
+  // The time of a save in the company's zone (SKILLGRID_TIMEZONE), as the server writes it
+  // after a reload: HH:mm:ss, whatever zone the browser's computer is set to.
+  function clockTime(at) {
+    var zone = status && status.dataset.timezone;
+    try {
+      var parts = new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone || undefined, hour: "2-digit", minute: "2-digit", second: "2-digit",
+        hourCycle: "h23"
+      }).formatToParts(at);
+      var pick = function (type) {
+        return parts.filter(function (p) { return p.type === type; })[0].value;
+      };
+      return pick("hour") + ":" + pick("minute") + ":" + pick("second");
+    } catch (e) {
+      return at.toISOString().substring(11, 19) + " UTC";
+    }
+  }
+
   function fieldsOf(question) {
     var fields = [];
     question.querySelectorAll("input, select, textarea").forEach(function (el) {
@@ -79,11 +97,18 @@
         if (result.data.review_url) { window.location.href = result.data.review_url; }
         return;
       }
+      if (result.code === 400 && result.data.error) {
+        // Refused for good (an answer over the size limit): say why; retrying cannot help.
+        var refused = unsent();
+        if (refused[slot] && refused[slot].seq <= entry.seq) { delete refused[slot]; keepUnsent(refused); }
+        status.textContent = result.data.error;
+        status.classList.add("text-danger");
+        return;
+      }
       if (result.code !== 200) { throw new Error("save failed: " + result.code); }
       var map = unsent();
       if (map[slot] && map[slot].seq <= entry.seq) { delete map[slot]; keepUnsent(map); }
-      var at = new Date(result.data.saved_at);
-      show("saved", at.toLocaleTimeString());
+      show("saved", clockTime(new Date(result.data.saved_at)));
     }).catch(function () {
       show("offline");
       window.setTimeout(function () { retry(slot); }, 3000);

@@ -146,7 +146,9 @@
       body: JSON.stringify({
         text: source.value,
         format: formatField ? formatField.value : "markdown",
-        version: form.getAttribute("data-preview-version") || ""
+        version: form.getAttribute("data-preview-version") || "",
+        // the question text is previewed as its type shows it (a Cloze question's blanks)
+        qtype: source.id === "questiontext" ? form.getAttribute("data-qtype") || "" : ""
       })
     }).then(function (response) {
       return response.ok ? response.json() : null;

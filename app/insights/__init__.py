@@ -1,0 +1,1 @@
+"""Insights from service results: whether a course moved them, which skills predict them."""

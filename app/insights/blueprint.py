@@ -1,0 +1,12 @@
+"""The ``insights`` blueprint; ``create_app`` calls ``register`` to load its views and mount it."""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("insights", __name__, url_prefix="/insights")
+
+
+def register(app: Flask) -> None:
+    """Load the modules whose routes attach to ``bp``, then mount it on ``app``."""
+    from app.insights import views  # noqa: F401  (routes register on bp)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,1 @@
+"""Training needs from service results: who needs which training, and who needs something else."""

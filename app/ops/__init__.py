@@ -1,0 +1,1 @@
+"""Operations: ``flask ops backup`` and ``flask ops restore`` (docs/operations.md)."""
