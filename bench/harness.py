@@ -202,15 +202,18 @@ def bench_app(url: str):
 class Server:
     """The app under gunicorn (gthread) on a free loopback port, in its own process group."""
 
-    def __init__(self, url: str, workers: int, threads: int) -> None:
+    def __init__(
+        self, url: str, workers: int, threads: int, secret_key: str | None = None
+    ) -> None:
         self.url = url
         self.workers = workers
         self.threads = threads
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
-        #: the server's key: sessions beyond what sign_in should do are minted with it
-        self.secret_key = secrets.token_hex(16)
+        #: the server's key: sessions beyond what sign_in should do are minted with it; servers
+        #: given the same key accept each other's sessions (several behind a load balancer)
+        self.secret_key = secret_key or secrets.token_hex(16)
 
     def __enter__(self) -> Server:
         env = {
@@ -241,6 +244,19 @@ class Server:
                 break
         self.__exit__(None, None, None)
         raise SystemExit("gunicorn did not start")
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of gunicorn's workers (the master's children), from /proc."""
+        assert self.process is not None
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # the process ended while being read
+            if parent == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:

@@ -1,11 +1,13 @@
 """Domain errors and the HTTP error pages."""
 
 import logging
+import sqlite3
+import sys
 
-from flask import render_template, request
+from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DataError
-from werkzeug.exceptions import BadRequest
+from sqlalchemy.exc import DataError, OperationalError
+from werkzeug.exceptions import BadRequest, InternalServerError, ServiceUnavailable
 
 from app.core.problems import Problem
 
@@ -38,6 +40,18 @@ def _rollback() -> None:
         db.session.rollback()
     except Exception:  # the connection itself may be gone; the page still renders
         logging.getLogger(__name__).exception("rollback before the error page failed")
+
+
+#: what SQLite says when the file, its lock or its disk is the trouble, not the statement
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk", "readonly", "read-only")
+
+
+def _unreachable(error: OperationalError) -> bool:
+    """Whether the database itself is unavailable. PostgreSQL's operational errors are all of
+    that kind (connection, shutdown, resources); a wrong statement is a ProgrammingError."""
+    if isinstance(error.orig, sqlite3.OperationalError):
+        return any(word in str(error.orig).lower() for word in _SQLITE_UNAVAILABLE)
+    return True
 
 
 def register_errorhandlers(app) -> None:
@@ -90,7 +104,37 @@ def register_errorhandlers(app) -> None:
         app.logger.warning("refused a value out of range: %s", error)
         return render_error(BadRequest())
 
+    def database_unavailable(error):
+        """The database cannot be reached (restarting, network, locked, full): 503, and
+        nothing was written.
+
+        The page stands alone: the usual layout would ask the database for the signed-in
+        person. Autosave (a JSON caller) keeps the answer and sends it again. SQLite's other
+        operational errors (no such table, a syntax error) are the program's: 500."""
+        if not _unreachable(error):
+            app.log_exception(sys.exc_info())
+            return render_error(InternalServerError())
+        app.logger.error("the database is unavailable: %s", error)
+        _rollback()
+        # Whoever is signed in cannot be loaded now: answer as to a visitor (flask-login's
+        # template context and the language choice would ask the database again).
+        g._login_user = app.login_manager.anonymous_user()
+        title = _("The database is unavailable")
+        text = _(
+            "The server cannot reach its database at the moment, so nothing was changed. "
+            "Answers already saved are safe. Try again in a minute."
+        )
+        headers = {"Retry-After": "30"}
+        if request.path.startswith("/api/"):
+            from app.api.errors import api_error_response
+
+            return api_error_response(ServiceUnavailable(retry_after=30))
+        if request.method == "POST" and request.path.endswith("/save"):
+            return jsonify(error=text), 503, headers
+        return render_template("errors/unavailable.html", title=title, text=text), 503, headers
+
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
+    app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(DataError, bad_value)
     app.register_error_handler(OverflowError, bad_value)
