@@ -200,14 +200,20 @@ def bench_app(url: str):
 
 
 class Server:
-    """The app under gunicorn (gthread) on a free loopback port, in its own process group."""
+    """The app under gunicorn (gthread unless told) on a free loopback port."""
 
     def __init__(
-        self, url: str, workers: int, threads: int, secret_key: str | None = None
+        self,
+        url: str,
+        workers: int,
+        threads: int,
+        secret_key: str | None = None,
+        worker_class: str = "gthread",
     ) -> None:
         self.url = url
         self.workers = workers
         self.threads = threads
+        self.worker_class = worker_class
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -225,7 +231,7 @@ class Server:
         }
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", "-k", "gthread",
+                sys.executable, "-m", "gunicorn", "-k", self.worker_class,
                 "--threads", str(self.threads), "-w", str(self.workers),
                 "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app",
             ],

@@ -74,8 +74,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         default=40.0,
         help="exam_day: seconds measured per step (after the ramp and two pacing intervals)",
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    # processes, not threads: the threads of one process stall each other (docs/benchmarks.md)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--worker-class",
+        choices=["gthread", "sync"],
+        default="gthread",
+        help="gunicorn worker class (sync: one request at a time per process, --threads ignored)",
+    )
     parser.add_argument(
         "--sessions",
         type=int,
@@ -199,8 +206,14 @@ def run_database(database: ScratchDatabase, args, chosen: list[Scenario]) -> lis
         requests = [s for s in chosen if s.kind == "http" and not s.is_ceiling]
         ceilings = [s for s in chosen if s.is_ceiling]
         if requests or ceilings:
-            with Server(database.url, args.workers, args.threads) as server:
+            with Server(
+                database.url, args.workers, args.threads, worker_class=args.worker_class
+            ) as server:
                 harness.base = server.base
+                shape = f"{args.workers} workers" + (
+                    "" if args.worker_class == "sync" else f" x {args.threads} threads"
+                )
+                log(f"[{database.kind}] gunicorn {args.worker_class}: {shape}")
                 from app.bench.data.bank import TOPICS
 
                 context = {

@@ -135,6 +135,20 @@ def me():
     }
 
 
+def department_or_422(path: str):
+    """The department a query's ``department`` names by its full path, or a 422 that says
+    which field is wrong."""
+    from app.core.errors import NotFound as Unknown
+    from app.org import services as org
+
+    try:
+        return org.department_by_path(path)
+    except Unknown as exc:
+        raise ApiError(
+            422, "validation_error", str(exc), errors=[{"field": "department", "message": str(exc)}]
+        ) from None
+
+
 def person(user) -> dict:
     """A user as the API shows people."""
     return {

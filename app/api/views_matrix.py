@@ -15,14 +15,13 @@ from app.api.auth import current_api_user, token_required
 from app.api.blueprint import bp
 from app.api.errors import ApiError
 from app.api.schemas import Strict, UTCDateTime
+from app.api.views import department_or_422
 from app.competencies import evidence_read, queries
 from app.competencies import services as competencies
 from app.core import clock
-from app.core.errors import NotFound
 from app.core.i18n import select_locale
 from app.core.permissions import can_rate, can_view_competencies_of
 from app.org import queries as org_queries
-from app.org import services as org
 
 
 class EvidenceItemSchema(ma.Schema):
@@ -193,15 +192,7 @@ def competency_matrix(filters, pagination_parameters):
     """Staff × active competencies (required and current level), by employee number."""
     department = None
     if filters.get("department"):
-        try:
-            department = org.department_by_path(filters["department"])
-        except NotFound as exc:
-            raise ApiError(
-                422,
-                "validation_error",
-                str(exc),
-                errors=[{"field": "department", "message": str(exc)}],
-            ) from None
+        department = department_or_422(filters["department"])
     query = queries.matrix_people(
         api_queries.people(
             current_api_user(),

@@ -17,15 +17,14 @@ from app.api.schemas import (
     UserListSchema,
     UsersQuerySchema,
 )
-from app.api.views import person
+from app.api.views import department_or_422, person
 from app.competencies.queries import competency_name
 from app.core import clock
-from app.core.errors import ImportRejected, NotFound
+from app.core.errors import ImportRejected
 from app.core.permissions import Role, can_view_people, can_view_training_of
 from app.courses import queries as course_queries
 from app.courses import services as courses
 from app.org import queries as org_queries
-from app.org import services as org
 
 
 @bp.route("/users", tags=["people"])
@@ -37,15 +36,7 @@ def list_users(filters, pagination_parameters):
     """People the token may see (HR and admins: everyone; managers: their departments)."""
     department = None
     if filters.get("department"):
-        try:
-            department = org.department_by_path(filters["department"])
-        except NotFound as exc:
-            raise ApiError(
-                422,
-                "validation_error",
-                str(exc),
-                errors=[{"field": "department", "message": str(exc)}],
-            ) from None
+        department = department_or_422(filters["department"])
     query = queries.people(
         current_api_user(),
         role=filters.get("role"),

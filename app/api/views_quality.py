@@ -15,9 +15,9 @@ from app.api.auth import current_api_user, token_required
 from app.api.blueprint import bp
 from app.api.errors import ApiError
 from app.api.schemas import DryRunQuerySchema, Strict
-from app.core.errors import ImportRejected, NotFound
+from app.api.views import department_or_422
+from app.core.errors import ImportRejected
 from app.core.permissions import Role
-from app.org import services as org
 from app.quality import periods, queries, results, scoring, services
 
 #: the most rows one PUT may carry (a month of every indicator for about 5000 people)
@@ -175,15 +175,7 @@ def get_scores(filters, period: str, pagination_parameters):
     _period_or_error(period)
     department = None
     if filters.get("department"):
-        try:
-            department = org.department_by_path(filters["department"])
-        except NotFound as exc:
-            raise ApiError(
-                422,
-                "validation_error",
-                str(exc),
-                errors=[{"field": "department", "message": str(exc)}],
-            ) from None
+        department = department_or_422(filters["department"])
     found = results.visible_results(current_api_user(), period, department=department)
     pagination_parameters.item_count = len(found)
     start = (pagination_parameters.page - 1) * pagination_parameters.page_size

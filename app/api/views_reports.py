@@ -13,9 +13,8 @@ from marshmallow import fields, validate
 from app.api.auth import current_api_user, token_required
 from app.api.blueprint import bp
 from app.api.errors import ApiError
-from app.core.errors import NotFound
+from app.api.views import department_or_422
 from app.core.permissions import can_report_on, can_view_people
-from app.org import services as org
 from app.reports import dashboard, month
 
 
@@ -92,15 +91,7 @@ def reports_dashboard(args):
     viewer = current_api_user()
     root = None
     if args.get("department"):
-        try:
-            root = org.department_by_path(args["department"])
-        except NotFound as exc:
-            raise ApiError(
-                422,
-                "validation_error",
-                str(exc),
-                errors=[{"field": "department", "message": str(exc)}],
-            ) from None
+        root = department_or_422(args["department"])
         if not can_report_on(viewer, root):
             raise ApiError(403, "forbidden", _("You may not see this department's reports."))
     report_month = month.month_of(args.get("period") or month.current_period())

@@ -19,7 +19,7 @@ bench_cli = AppGroup("bench", help="Benchmark data and tools (docs/benchmarks.md
     type=click.IntRange(1),
     default=27,
     show_default=True,
-    help="Competencies the bank tests (today's bank knows 27 codes).",
+    help="Competencies: the demo framework's 27, then generated GX1, GX2, … beyond 27.",
 )
 @click.option(
     "--periods",

@@ -57,13 +57,13 @@ def _learning_summary(user) -> dict[str, int]:
 def register_hooks(hooks) -> None:
     """Courses follow people and quiz results, open course quizzes to learners, send notices."""
     from app.courses import queries, services
+    from app.notify.services import register_kind
 
     hooks.connect("users_changed", services.apply_rules_for_users)
     hooks.connect("quiz_access", queries.course_quiz_ids)
     hooks.connect("attempt_finished", services.quiz_attempt_finished)
     hooks.connect("attempt_graded", services.quiz_attempt_finished)
-    for kind in services.NOTICE_KINDS:
-        hooks.connect("notice_kind", kind)
+    register_kind(hooks, *services.NOTICE_KINDS)
     hooks.connect("notice_producer", services.due_course_notices)
     hooks.connect("demo_seeder", DemoSeeder(30, "courses", services.seed_courses))
 

@@ -8,10 +8,10 @@ bp = Blueprint("grading", __name__, url_prefix="/grading")
 def register_hooks(hooks) -> None:
     """Tell a person when a manual mark completes their grade."""
     from app.grading import services
-    from app.notify.services import NoticeKind
+    from app.notify.services import NoticeKind, register_kind
 
-    hooks.connect(
-        "notice_kind",
+    register_kind(
+        hooks,
         NoticeKind("quiz.graded", services.grade_is_final_subject, services.grade_is_final_body),
     )
     hooks.connect("attempt_graded", services.notify_grade_is_final)

@@ -13,7 +13,6 @@ from app.competencies.models import Competency, CompetencyLevel
 from app.core import clock
 from app.courses.models import Course, CourseCompetency, Enrolment
 from app.extensions import db
-from app.org.models import User
 from app.quality import periods
 from app.quality import queries as quality_queries
 from app.quality.models import Indicator, IndicatorCompetency, Score
@@ -106,19 +105,8 @@ def composite_outcomes(first: str, last: str, job_role_ids: set[int]) -> Outcome
         rows = [
             ScoreRow(*row)
             for row in db.session.execute(
-                select(
-                    Score.id,
-                    Score.user_id,
-                    User.employee_no,
-                    User.name,
-                    Score.department_id,
-                    Score.job_role_id,
-                    Score.indicator_id,
-                    Score.value,
-                    Score.batch_id,
-                )
-                .join(User, User.id == Score.user_id)
-                .where(Score.period == period, Score.job_role_id.in_(job_role_ids))
+                quality_queries.score_row_select(period)
+                .where(Score.job_role_id.in_(job_role_ids))
                 .order_by(Score.user_id, Score.indicator_id)
             )
         ]

@@ -32,6 +32,13 @@ class NoticeKind:
     body: Callable[[dict], str]
 
 
+def register_kind(registry, *kinds: NoticeKind) -> None:
+    """Make these kinds of notice known (a feature's ``register_hooks`` calls this with the
+    registry it is given): how each is worded, in-app and in its email."""
+    for kind in kinds:
+        registry.connect("notice_kind", kind)
+
+
 @dataclass
 class Notice:
     """A notice to make: who, what kind, about which record, with which values."""

@@ -11,6 +11,7 @@ def register_hooks(hooks) -> None:
     """Load the demo indicators after the competency framework, the demo scores after courses;
     follow score changes with competency evidence and gate-opened training; word the contest
     notice."""
+    from app.notify.services import register_kind
     from app.quality import cli, demo, follow
     from app.quality.services.contests import CONTEST_NOTICE
 
@@ -18,7 +19,7 @@ def register_hooks(hooks) -> None:
     hooks.connect("demo_seeder", DemoSeeder(40, "service-quality scores", demo.seed_scores))
     hooks.connect("scores_changed", follow.on_scores_changed)
     hooks.connect("evidence_source", follow.EVIDENCE_SOURCE)
-    hooks.connect("notice_kind", CONTEST_NOTICE)
+    register_kind(hooks, CONTEST_NOTICE)
     hooks.connect(
         "demo_seeder", DemoSeeder(45, "service-quality follow-ups", follow.seed_follow_ups)
     )

@@ -214,10 +214,9 @@ class ScoreRow:
     batch_id: int
 
 
-def score_rows(period: str, user_ids: list[int] | None = None) -> list[ScoreRow]:
-    """Every value of ``period`` (of ``user_ids`` only, when given) with its person (one query
-    per 900 people given, else one)."""
-    query = (
+def score_row_select(period: str) -> Select:
+    """The values of ``period`` with their person, in ``ScoreRow``'s columns (no order)."""
+    return (
         select(
             Score.id,
             Score.user_id,
@@ -231,8 +230,13 @@ def score_rows(period: str, user_ids: list[int] | None = None) -> list[ScoreRow]
         )
         .join(User, User.id == Score.user_id)
         .where(Score.period == period)
-        .order_by(User.employee_no, Score.indicator_id)
     )
+
+
+def score_rows(period: str, user_ids: list[int] | None = None) -> list[ScoreRow]:
+    """Every value of ``period`` (of ``user_ids`` only, when given) with its person (one query
+    per 900 people given, else one)."""
+    query = score_row_select(period).order_by(User.employee_no, Score.indicator_id)
     if user_ids is None:
         return [ScoreRow(*row) for row in db.session.execute(query)]
     found = []

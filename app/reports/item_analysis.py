@@ -244,6 +244,7 @@ class _SummaryCache:
         self.versions = versions
         self.languages: tuple[str, ...] = tuple(current_app.config["LANGUAGES"])
         self.found: dict[tuple[int, str | None], tuple[str, ...]] = {}
+        self.found_parts: dict[tuple[int, str | None], list] = {}
 
     def __call__(self, version_id: int, text: str | None) -> tuple[str, ...]:
         """The one-line summaries of a saved response (JSON text), one per language in the
@@ -262,6 +263,37 @@ class _SummaryCache:
             self.found[key] = tuple(found)
         return self.found[key]
 
+    def parts(self, version_id: int, text: str | None) -> list[tuple[tuple[str, ...], float]]:
+        """Per part of a saved response (a Cloze question's blanks): its summaries, one per
+        language ("" when left empty), and the fraction it earned; [] for a type without parts."""
+        key = (version_id, text)
+        if key not in self.found_parts:
+            version = self.versions[version_id]
+            qtype = QTYPES[version.qtype]
+            found: list[tuple[tuple[str, ...], float]] = []
+            if qtype.has_parts:
+                data = version.data or {}
+                value = json.loads(text) if text is not None else None
+                fractions = qtype.grade_parts(data, value)
+                by_language = []
+                for language in self.languages:
+                    with force_locale(language):
+                        by_language.append(qtype.summarise_parts(data, value))
+                for k, fraction in enumerate(fractions):
+                    words = tuple(" ".join(w[k].split())[:SUMMARY_CHARS] for w in by_language)
+                    found.append((words, float(fraction or 0.0)))
+            self.found_parts[key] = found
+        return self.found_parts[key]
+
+    def labels(self, qtype_name: str, number: int) -> tuple[str, ...]:
+        """A part's name ("Blank 2") in every language of the site."""
+        qtype = QTYPES[qtype_name]
+        found = []
+        for language in self.languages:
+            with force_locale(language):
+                found.append(qtype.part_label(number))
+        return tuple(found)
+
     def item(self, summaries: tuple[str, ...]) -> dict:
         """The payload's words for one response: ``summary`` in the language of this request
         (what older payloads hold alone) and ``summaries`` in every language."""
@@ -269,9 +301,18 @@ class _SummaryCache:
         return {"summary": by_language.get(select_locale(), summaries[0]), "summaries": by_language}
 
 
-def _response_counts(answers, items, drawn, summaries) -> dict[tuple, tuple[list, int]]:
+def _top(counter: Counter, earned: dict, summaries: _SummaryCache) -> tuple[list, int]:
+    """The TOP_RESPONSES most frequent answers with their count and mean fraction earned, and
+    how many gave another."""
+    top = counter.most_common(TOP_RESPONSES)
+    other = sum(counter.values()) - sum(n for _s, n in top)
+    return [summaries.item(s) | {"count": n, "fraction": earned[s] / n} for s, n in top], other
+
+
+def _response_counts(answers, items, drawn, summaries) -> dict[tuple, tuple[list, int, list]]:
     """Per question row (a fixed item, a drawn question): how many gave each answer and the
-    mean fraction it earned; the TOP_RESPONSES most frequent and how many gave another."""
+    mean fraction it earned; the TOP_RESPONSES most frequent and how many gave another; and the
+    same per part for a type with parts (each blank of a Cloze question, with its facility)."""
     group = answers.column.copy()
     names: list[tuple] = [("item", j) for j in range(len(items))]
     for (slot_number, question_id), where in drawn.items():
@@ -289,23 +330,36 @@ def _response_counts(answers, items, drawn, summaries) -> dict[tuple, tuple[list
     earned = np.bincount(index, weights=fraction, minlength=len(codes)) if index else counts
     per_row: dict[tuple, Counter] = {}
     per_row_earned: dict[tuple, dict[tuple, float]] = {}
+    #: row -> part number -> (Counter of the part's answers, their earned sums)
+    per_part: dict[tuple, dict[int, tuple[Counter, dict]]] = {}
+    qtype_of: dict[tuple, str] = {}
     for (g, version_id, text), code in codes.items():
         name = names[g]
+        n = int(counts[code])
         summary = summaries(version_id, text)
-        per_row.setdefault(name, Counter())[summary] += int(counts[code])
+        per_row.setdefault(name, Counter())[summary] += n
         sums = per_row_earned.setdefault(name, {})
         sums[summary] = sums.get(summary, 0.0) + float(earned[code])
+        qtype_of[name] = summaries.versions[version_id].qtype
+        for k, (words, fraction) in enumerate(summaries.parts(version_id, text), start=1):
+            counter, part_sums = per_part.setdefault(name, {}).setdefault(k, (Counter(), {}))
+            counter[words] += n
+            part_sums[words] = part_sums.get(words, 0.0) + fraction * n
     result = {}
     for name, counter in per_row.items():
-        top = counter.most_common(TOP_RESPONSES)
-        other = sum(counter.values()) - sum(n for _s, n in top)
-        result[name] = (
-            [
-                summaries.item(s) | {"count": n, "fraction": per_row_earned[name][s] / n}
-                for s, n in top
-            ],
-            other,
-        )
+        parts = []
+        for k, (part_counter, part_sums) in sorted(per_part.get(name, {}).items()):
+            responses, other = _top(part_counter, part_sums, summaries)
+            parts.append(
+                {
+                    "number": k,
+                    "label": summaries.item(summaries.labels(qtype_of[name], k)),
+                    "facility": sum(part_sums.values()) / sum(part_counter.values()),
+                    "responses": responses,
+                    "other_responses": other,
+                }
+            )
+        result[name] = (*_top(counter, per_row_earned[name], summaries), parts)
     return result
 
 
@@ -326,7 +380,7 @@ def _random_row(number: int, item: dict, stats: ItemStatistics) -> dict:
 
 
 def _question_row(number, item: dict, version, stats: ItemStatistics, responses) -> dict:
-    summaries, other = responses or ([], 0)
+    summaries, other, parts = responses or ([], 0, [])
     return {
         "key": item["key"],
         "number": number,
@@ -342,6 +396,7 @@ def _question_row(number, item: dict, version, stats: ItemStatistics, responses)
         "flags": flags(stats),
         "responses": summaries,
         "other_responses": other,
+        "parts": parts,
     }
 
 

@@ -84,6 +84,21 @@ def response_summary(item: dict) -> str:
     return summary or _("(no answer)")
 
 
+def _response_rows(rows: list[dict]):
+    """The responses sheet's rows: each question's answers, then each of its parts' (a Cloze
+    question's blanks, named "question · Blank n")."""
+    whole = [(row, row_name(row), row["responses"]) for row in rows]
+    parts = [
+        (row, f"{row_name(row)} · {response_summary(part['label'])}", part["responses"])
+        for row in rows
+        for part in row.get("parts", [])
+    ]
+    for row, name, items in whole + parts:
+        for item in items:
+            number = row["number"] or row["key"]
+            yield [number, name, response_summary(item), item["count"], item["fraction"]]
+
+
 def _percent(value: float | None) -> float | None:
     return None if value is None else value / 100.0
 
@@ -146,17 +161,7 @@ def statistics_xlsx(title: str, payload: dict, rows: list[dict]) -> bytes:
     write_table(
         answers,
         [_("Q#"), _("Question"), _("Response"), _("Count"), _("Mean fraction earned")],
-        (
-            [
-                row["number"] or row["key"],
-                row_name(row),
-                response_summary(item),
-                item["count"],
-                item["fraction"],
-            ]
-            for row in rows
-            for item in row["responses"]
-        ),
+        _response_rows(rows),
         widths={2: 40, 3: 40},
     )
     workbook.properties.title = title[:250]

@@ -265,3 +265,38 @@ def test_a_question_flagged_by_two_quizzes_shows_each_flag_once_in_the_list(
     assert "统计测验" in badges[0][0] and "另一测验" in badges[0][0]
     question = client.get("/bank/questions/t-tf").get_data(as_text=True)
     assert question.count("Too easy") == 2  # one per quiz on the question's page
+
+
+def test_each_blank_of_a_cloze_question_is_analysed_on_the_page_and_in_the_workbook(
+    app, client, login_as, make_quiz, make_user
+):
+    from app.extensions import db
+    from app.org.models import User
+    from app.quizzes import services as quiz_services
+    from app.quizzes.models import Quiz
+
+    quiz_id = make_quiz(fixed=("t-cloze",))
+    for response in ({"1": "45", "2": "90分钟", "3": 0}, {"1": "30", "2": "两小时", "3": 1}):
+        user = make_user()
+        with app.app_context():
+            attempt, _started = quiz_services.start_attempt(
+                db.session.get(User, user.id), db.session.get(Quiz, quiz_id)
+            )
+            quiz_services.save_response(attempt, 1, response)
+            quiz_services.submit_attempt(attempt)
+    login_as("trainer")
+    url = f"/reports/quizzes/{quiz_id}/statistics"
+    text = client.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    first = re.search(r'data-testid="part-1-1">(.*?)</h3>(.*?)</table>', text, re.S)
+    assert first and "第 1 空" in first.group(1) and "难度系数 50.00%" in first.group(1)
+    assert "<td>45</td>" in first.group(2) and "<td>30</td>" in first.group(2)
+    assert 'data-testid="part-1-3"' in text and "<td>否</td>" in text
+
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = client.get(f"{url}.xlsx", headers={"Accept-Language": "zh-CN"})
+    sheet = load_workbook(BytesIO(book.data))["responses"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [1, "抢修时限 · 第 2 空", "两小时", 1, 0] in rows

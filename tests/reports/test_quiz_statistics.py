@@ -260,3 +260,44 @@ def test_refresh_computes_every_stale_statistics_again(app, make_quiz, take, qui
     with app.app_context():
         assert _db.session.get(QuizStatistics, (quiz_id, "all")).is_fresh
         assert _db.session.get(QuizStatistics, (quiz_id, "all")).n_attempts == 2
+
+
+def test_a_cloze_question_has_statistics_and_responses_per_blank(app, make_quiz, make_user):
+    """城区{45}分钟 (1 mark), 农村{90分钟} (2 marks), {是~否}: each blank its own facility and
+    answers, over every attempt (an empty blank counts as not answered and earns 0)."""
+    from app.quizzes import services as quiz_services
+    from app.quizzes.models import Quiz
+
+    quiz_id = make_quiz(fixed=("t-cloze",))
+    responses = [
+        {"1": "45", "2": "90分钟", "3": 0},
+        {"1": "45", "2": "两小时", "3": 1},
+        {"1": "30", "3": 0},
+        None,
+    ]
+    for response in responses:
+        user = make_user()
+        with app.app_context():
+            attempt, _started = quiz_services.start_attempt(
+                _db.session.get(User, user.id), _db.session.get(Quiz, quiz_id)
+            )
+            if response is not None:
+                quiz_services.save_response(attempt, 1, response)
+            quiz_services.submit_attempt(attempt)
+    with app.app_context():
+        row = services.statistics_for(_db.session.get(Quiz, quiz_id), "all").payload["rows"][0]
+    parts = row["parts"]
+    assert [p["label"]["summaries"]["zh_CN"] for p in parts] == ["第 1 空", "第 2 空", "第 3 空"]
+    assert [p["facility"] for p in parts] == [0.5, 0.25, 0.5]
+    answers = [{r["summary"]: r["count"] for r in p["responses"]} for p in parts]
+    assert answers == [
+        {"45": 2, "30": 1, "": 1},
+        {"90分钟": 1, "两小时": 1, "": 2},
+        {"是": 2, "否": 1, "": 1},
+    ]
+    assert {r["summary"]: r["fraction"] for r in parts[0]["responses"]} == {
+        "45": 1.0, "30": 0.0, "": 0.0,
+    }  # fmt: skip
+    # the whole question keeps its one row of whole answers and the weighted facility
+    assert row["stats"]["facility"] == pytest.approx((4 + 1 + 1 + 0) / 4 / 4)  # weights 1, 2, 1
+    assert len(row["responses"]) == 4

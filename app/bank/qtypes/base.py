@@ -428,6 +428,9 @@ class QType:
     has_combined_feedback: ClassVar[bool] = False
     #: whether an answer may carry a negative grade (the form then offers negative options)
     allow_negative: ClassVar[bool] = False
+    #: whether a response has parts analysed one by one (`summarise_parts`, `grade_parts`,
+    #: `part_label`): item statistics then show each part apart (a Cloze question's blanks)
+    has_parts: ClassVar[bool] = False
     default_mark: ClassVar[float] = 1.0
     default_penalty: ClassVar[float] = DEFAULT_PENALTY
     #: the type-specific keys, in the order they are written
@@ -563,6 +566,10 @@ class QType:
     def grade_parts(self, data: Mapping[str, Any], response: Any) -> list[float | None]:
         """The fraction earned by each part of `summarise_parts`."""
         return [self.grade(data, response)]
+
+    def part_label(self, number: int) -> str:
+        """What part `number` (from 1) is called in statistics."""
+        return str(number)
 
     def regrade_signature(self, data: Mapping[str, Any], questiontext: str) -> tuple:
         """What must stay the same between two versions for a regrade to keep the responses:

@@ -75,6 +75,7 @@ class Cloze(QType):
     )
     form_legend = _l("Blanks")
     answers_in_text = True
+    has_parts = True
     api_schema = {
         "type": "object",
         "properties": {
@@ -285,6 +286,10 @@ class Cloze(QType):
             else ""
             for number, blank in enumerate(data["blanks"], start=1)
         ]
+
+    def part_label(self, number: int) -> str:
+        """A blank by its number: "Blank 2" (第 2 空)."""
+        return blank_label(number)
 
     def summarise_response(self, data: Mapping[str, Any], response: Any) -> str:
         """Moodle's "part 1: …; part 2: …" as "Blank 1: 45; Blank 2: 90"."""

@@ -35,7 +35,7 @@ class Params:
     questions: int = 500
     attempts: int = 1000
     seed: int = 1
-    #: competencies the bank's questions test (today's bank knows 27 codes)
+    #: competencies of the framework the bank's questions test (27 demo ones, then GX1, GX2, …)
     competencies: int = 27
     #: months of history: attempts and completions spread over them
     periods: int = 12
