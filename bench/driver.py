@@ -30,45 +30,10 @@ from locust import FastHttpUser, constant, constant_pacing  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 from bench.registry import scenarios  # noqa: E402
+from bench.segment import Segment  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
-
-
-class Segment:
-    """What one segment recorded."""
-
-    def __init__(self, warm_up: float = 0.0) -> None:
-        self.names: dict[str, dict] = {}
-        self.acks: list = []
-        self.user_errors = 0
-        self.error_samples: list[str] = []
-        #: users that have done their one thing (``BenchUser.finish``)
-        self.finished = 0
-        self.started = time.monotonic()
-        self.warm_up = warm_up
-        #: when the first request was sent and the last one answered (monotonic seconds)
-        self.first_sent: float | None = None
-        self.last_answered: float | None = None
-
-    def warming_up(self) -> bool:
-        """True during the segment's first ``warm_up`` seconds (requests named apart then)."""
-        return time.monotonic() - self.started < self.warm_up
-
-    def record(self, name, response_time, exception) -> None:
-        """Count one request under ``name``."""
-        now = time.monotonic()
-        sent = now - response_time / 1000
-        self.first_sent = sent if self.first_sent is None else min(self.first_sent, sent)
-        self.last_answered = now
-        entry = self.names.setdefault(name, {"count": 0, "failures": 0, "latencies_ms": []})
-        if exception is None:
-            entry["count"] += 1
-            entry["latencies_ms"].append(round(response_time, 3))
-        else:
-            entry["failures"] += 1
-            if len(self.error_samples) < 5:
-                self.error_samples.append(f"{name}: {exception}")
 
 
 CURRENT = Segment()
@@ -222,17 +187,7 @@ def run_segment(
     runner.quit()
     if leftover:
         CURRENT.error_samples.append(f"{leftover} users outlived stop() and were killed")
-    return {
-        "seconds": wall,
-        "cpu_seconds": cpu,
-        "names": CURRENT.names,
-        "acks": CURRENT.acks,
-        "user_errors": CURRENT.user_errors,
-        "error_samples": CURRENT.error_samples,
-        "span_seconds": (
-            CURRENT.last_answered - CURRENT.first_sent if CURRENT.first_sent is not None else None
-        ),
-    }
+    return CURRENT.result(wall, cpu)
 
 
 def main(plan_path: str, out_path: str) -> int:

@@ -385,6 +385,23 @@ class Harness:
         )
         return json.loads(out.read_text(encoding="utf-8"))
 
+    def run_paced(self, plan: dict) -> list[dict]:
+        """Run exam_day's paced examinees in their own process (``bench.paced``, not locust);
+        return the raw segment as ``run_segments`` does."""
+        path = self.workdir / f"paced-{secrets.token_hex(4)}.json"
+        out = path.with_suffix(".out.json")
+        path.write_text(
+            json.dumps({"host": self.base, "context_file": str(self.context_file), **plan}),
+            encoding="utf-8",
+        )
+        subprocess.run(
+            [sys.executable, "-m", "bench.paced", str(path), str(out)],
+            cwd=ROOT,
+            check=True,
+            timeout=plan["seconds"] + 120,
+        )
+        return json.loads(out.read_text(encoding="utf-8"))
+
     def measure_in_pairs(self, scenario, users: int | None = None) -> Result:
         """The default measurement: ``pairs`` x (ceiling, ceiling_write, scenario) segments."""
         users = users or self.users or scenario.users
