@@ -107,21 +107,27 @@ def _hall_form(hall=None) -> HallForm:
 def halls():
     """The service halls; add one."""
     form = _hall_form()
-    if form.validate_on_submit():
-        try:
-            hall = services.save_hall(
-                current_user,
-                None,
-                code=form.code.data,
-                name=form.name.data,
-                department=department_or_none(form.department.data),
-            )
-        except services.SetupRefused as error:
-            flash(str(error), "danger")
-        else:
-            flash(_("The hall is saved."), "success")
-            return redirect(url_for("kiosk.hall", hall_id=hall.id))
+    if form.validate_on_submit() and (saved := _save_hall(form, None)) is not None:
+        return saved
     return render_template("kiosk/halls.html", halls=queries.halls(), form=form)
+
+
+def _save_hall(form, hall):
+    """Save the form into ``hall`` (None: a new hall); the redirect to the hall's page, or
+    None after a refusal (flashed)."""
+    try:
+        hall = services.save_hall(
+            current_user,
+            hall,
+            code=form.code.data,
+            name=form.name.data,
+            department=department_or_none(form.department.data),
+        )
+    except services.SetupRefused as error:
+        flash(str(error), "danger")
+        return None
+    flash(_("The hall is saved."), "success")
+    return redirect(url_for("kiosk.hall", hall_id=hall.id))
 
 
 def _render_hall(hall, *, form=None, window_form=None, device_form=None, issued=None):
@@ -146,20 +152,8 @@ def hall(hall_id: int):
     """A hall: its name and department, windows, who is on duty, kiosk tokens, its secret."""
     item = get_hall_or_404(hall_id)
     form = _hall_form(item)
-    if form.validate_on_submit():
-        try:
-            services.save_hall(
-                current_user,
-                item,
-                code=form.code.data,
-                name=form.name.data,
-                department=department_or_none(form.department.data),
-            )
-        except services.SetupRefused as error:
-            flash(str(error), "danger")
-        else:
-            flash(_("The hall is saved."), "success")
-            return redirect(url_for("kiosk.hall", hall_id=item.id))
+    if form.validate_on_submit() and (saved := _save_hall(form, item)) is not None:
+        return saved
     return _render_hall(item, form=form)
 
 
