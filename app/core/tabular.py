@@ -171,7 +171,8 @@ def xlsx_problems(
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         parts = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError):
+        # NotImplementedError: a zip version zipfile cannot read; the reader then says so
         return []
     if len(parts) > MAX_PARTS:
         return [_("The workbook has more than %(n)d parts.", n=MAX_PARTS)]

@@ -173,6 +173,23 @@ def test_a_normal_workbook_still_reads():
     assert table.rows == [(2, ["E1", "张三"])]
 
 
+def test_a_zip_version_zipfile_cannot_read_is_refused_cleanly():
+    """Found by the hypothesis import tests: a central directory asking for zip version 8.4
+    made zipfile raise NotImplementedError while the size check opened the archive."""
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    data = bytearray(buffer.getvalue())
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        data[at + 6 : at + 8] = (84).to_bytes(2, "little")  # version needed to extract: 8.4
+        at = data.find(b"PK\x01\x02", at + 4)
+    table, problems = tabular.read_table(bytes(data), "people.xlsx")
+    assert [p.message for p in problems] == ["The file is not a readable .xlsx workbook."]
+    assert table.rows == []
+
+
 def test_csv_blank_lines_and_wide_rows_count_too():
     blank = ("employee_no\n" + "\n" * (100 + tabular.BLANK_ROWS + 5)).encode()
     _table, problems = tabular.read_table(blank, "x.csv", max_rows=100)
